@@ -1,0 +1,3 @@
+from duban.cli.app import main
+
+main()

@@ -1,0 +1,473 @@
+"""The supervision cycle: register, assign, report, review, close, overdue, list, show."""
+
+from pathlib import Path
+
+import typer
+
+from duban.cli.common import Run, check_dates, command, fail
+
+MATTER_COLUMNS = ["code", "title", "source", "received", "due", "status", "lead_units"]
+
+
+def _due_note(data: dict) -> dict:
+    """Tables mark a provisional deadline where it is shown; JSON has due_provisional."""
+    if data.get("due_provisional") and data.get("due"):
+        data = {**data, "due": f"{data['due']} (provisional)"}
+    return data
+
+
+def register_commands(app: typer.Typer) -> None:
+    @command(app, "register")
+    def register(
+        run: Run,
+        title: str = typer.Argument(
+            ..., help="What is to be done, as the leader or document says."
+        ),
+        source: str = typer.Option(
+            ...,
+            "--source",
+            "-s",
+            help="第十条: decision, document, meeting, instruction, proposal, hotspot, other "
+            "(or 决策, 文件, 会议, 批示, 提案, 热点, 其他).",
+        ),
+        ref: str | None = typer.Option(
+            None, "--ref", help="Document number or meeting name (文号)."
+        ),
+        leader: str | None = typer.Option(
+            None, "--leader", help="The leader who gave the instruction."
+        ),
+        received: str | None = typer.Option(
+            None,
+            "--received",
+            help="The day the document or instruction was received (default today).",
+        ),
+        due: str | None = typer.Option(None, "--due", help="The deadline, as a date."),
+        within: int | None = typer.Option(
+            None, "--within", help="The deadline, in working days after receipt."
+        ),
+        handling: str | None = typer.Option(
+            None, "--handling", help="第十二条: relay, investigate, rulemaking, opinion."
+        ),
+        reporting: str = typer.Option(
+            "once", "--reporting", help="once, or immediate (随办随报: report as it happens)."
+        ),
+        note: str | None = typer.Option(None, "--note", help="Anything the register should keep."),
+    ) -> None:
+        """Register a matter (立项登记, 第十一条).
+
+        With no deadline given, a report is due 15 working days after the received date
+        (第十二条); the start day is never counted.
+
+        Example: duban register "研究解决城区供暖问题" --source instruction --leader 张市长 --received 2026-11-02
+        """
+        check_dates(received=received, due=due)
+        from duban import views
+        from duban.ops.matters import register_matter
+
+        with run.change() as ctx:
+            matter = register_matter(
+                ctx,
+                title,
+                source=source,
+                ref=ref,
+                leader=leader,
+                received=ctx.date(received, what="received date"),
+                due=ctx.date(due, what="deadline") if due else None,
+                within=within,
+                handling=handling,
+                reporting=reporting,
+                note=note,
+            )
+            data = views.matter(matter)
+        run.say(f"registered {matter.code}, due {matter.due_on.isoformat()}")
+        run.emit(
+            data if run.fmt != "table" else _due_note(data),
+            columns=None
+            if run.fmt != "table"
+            else ["code", "title", "source", "received", "due", "status"],
+        )
+
+    @command(app, "assign")
+    def assign(
+        run: Run,
+        code: str = typer.Argument(..., help="The matter's code, e.g. DB-2026-0001."),
+        lead: list[str] = typer.Option(
+            [], "--lead", "-l", help="A lead unit (牵头单位); repeat for more."
+        ),
+        participant: list[str] = typer.Option(
+            [], "--participant", "-p", help="A participating unit (参加单位); repeat for more."
+        ),
+        responsible: str | None = typer.Option(
+            None, "--responsible", help="The responsible person (具体责任人) of the units named."
+        ),
+        due: str | None = typer.Option(None, "--due", help="The units' deadline, as a date."),
+        within: int | None = typer.Option(
+            None, "--within", help="The units' deadline, in working days after --on."
+        ),
+        on: str | None = typer.Option(
+            None, "--on", help="The day the units were notified (default today)."
+        ),
+    ) -> None:
+        """Assign lead and participating units to a matter (第十二条).
+
+        With neither --due nor --within the units take the matter's deadline.  Two or more
+        lead units each report separately.
+
+        Example: duban assign DB-2026-0001 --lead 市住房和城乡建设局 --participant 东胜区人民政府 --on 2026-11-03
+        """
+        check_dates(on=on, due=due)
+        from duban import views
+        from duban.ops.assignments import assign_units
+
+        with run.change() as ctx:
+            matter, made = assign_units(
+                ctx,
+                code,
+                leads=lead,
+                participants=participant,
+                responsible=responsible,
+                due=ctx.date(due, what="deadline") if due else None,
+                within=within,
+                on=ctx.date(on, what="notification date"),
+            )
+            rows = [views.assignment(a, u) for a, u in made]
+        run.say(f"assigned {len(rows)} unit(s) to {matter.code}")
+        run.emit(
+            rows if run.fmt != "table" else [_due_note(r) for r in rows],
+            columns=["unit", "role", "responsible", "notified", "due"]
+            if run.fmt == "table"
+            else None,
+        )
+
+    @command(app, "report")
+    def report(
+        run: Run,
+        code: str = typer.Argument(..., help="The matter's code."),
+        unit: str = typer.Option(..., "--unit", "-u", help="The lead unit that reports."),
+        kind: str = typer.Option(
+            ..., "--kind", "-k", help="progress (进展), final (办结) or explanation (情况说明)."
+        ),
+        text: str | None = typer.Option(None, "--text", help="The report's text or summary."),
+        file: Path | None = typer.Option(
+            None, "--file", help="Read the report's text from a UTF-8 text file."
+        ),
+        written: bool = typer.Option(False, "--written", help="A written report (书面报告)."),
+        signed_by: str | None = typer.Option(
+            None, "--signed-by", help="Who signed it (签发); must be the unit's head to close."
+        ),
+        sealed: bool = typer.Option(False, "--sealed", help="It bears the unit's seal (加盖公章)."),
+        on: str | None = typer.Option(None, "--on", help="The day it arrived (default today)."),
+        propose_due: str | None = typer.Option(
+            None,
+            "--propose-due",
+            help="With an explanation: the deadline the unit asks for (延期).",
+        ),
+    ) -> None:
+        """Enter a lead unit's report (第十二条).
+
+        Only a lead unit reports: participating units report through their lead.  Paper
+        reports arrive days before they are entered: --on is the day it arrived.
+
+        Example: duban report DB-2026-0001 --unit 市住房和城乡建设局 --kind final --text "已完成" --written --signed-by 王强 --sealed --on 2026-11-20
+        """
+        check_dates(on=on, proposed_deadline=propose_due)
+        if (text is None) == (file is None):
+            fail("give the report's text with --text TEXT or --file PATH (one of them)", 2)
+        file_name = None
+        if file is not None:
+            try:
+                text = file.read_text(encoding="utf-8-sig")
+            except OSError as exc:
+                fail(f"cannot read {file}: {exc.strerror}", 2)
+            except UnicodeDecodeError:
+                fail(f"{file} is not UTF-8 text", 2)
+            file_name = file.name
+        from duban import views
+        from duban.ops.reports import add_report
+
+        with run.change() as ctx:
+            rep, matter, reporter = add_report(
+                ctx,
+                code,
+                unit=unit,
+                kind=kind,
+                text=text or "",
+                file_name=file_name,
+                written=written,
+                signed_by=signed_by,
+                sealed=sealed,
+                on=ctx.date(on, what="report date"),
+                propose_due=ctx.date(propose_due, what="proposed deadline")
+                if propose_due
+                else None,
+            )
+            data = views.report(rep, reporter, matter.code)
+        run.say(
+            f"report {rep.id} from {reporter.name} on {matter.code}: review it with "
+            f"`duban review {rep.id} --accept` or `--return --reason ...`"
+        )
+        run.emit(
+            data,
+            columns=[
+                "id",
+                "code",
+                "unit",
+                "kind",
+                "received",
+                "written",
+                "signed_by",
+                "sealed",
+                "status",
+            ]
+            if run.fmt == "table"
+            else None,
+        )
+
+    @command(app, "review")
+    def review(
+        run: Run,
+        report_id: int = typer.Argument(..., help="The report's ID (printed by `duban report`)."),
+        accept: bool = typer.Option(False, "--accept", help="Accept the report."),
+        return_: bool = typer.Option(False, "--return", help="Return it for rework (第十五条)."),
+        reason: str | None = typer.Option(None, "--reason", help="Why it is returned."),
+        within: int | None = typer.Option(
+            None, "--within", help="Rework deadline in working days after the review (default 15)."
+        ),
+        due: str | None = typer.Option(None, "--due", help="Rework deadline as a date."),
+        on: str | None = typer.Option(None, "--on", help="The day of the review (default today)."),
+    ) -> None:
+        """Review a report: accept it, or return it for rework with a new deadline (第十五条).
+
+        Accepting a final report completes the unit's part, if the report is written, signed
+        by the unit's head and sealed (第十二条).  Accepting an explanation with a proposed
+        deadline extends the unit's deadline; the original deadline is kept.
+
+        Example: duban review 3 --return --reason "未附整改清单" --within 10 --on 2026-11-24
+        """
+        if accept == return_:
+            fail("say --accept or --return (one of them)", 2)
+        check_dates(on=on, due=due)
+        from duban import views
+        from duban.ops.reports import review_report
+
+        with run.change() as ctx:
+            rv, rep, assignment, matter, unit = review_report(
+                ctx,
+                report_id,
+                accept=accept,
+                reason=reason,
+                within=within,
+                due=ctx.date(due, what="rework deadline") if due else None,
+                on=ctx.date(on, what="review date"),
+            )
+            data = {
+                "id": rep.id,
+                "code": matter.code,
+                "unit": unit.name,
+                "kind": rep.kind,
+                **views.review(rv),
+                "report_status": rep.status,
+                "assignment": views.assignment(assignment, unit),
+            }
+        run.say(
+            f"report {rep.id} {'accepted' if accept else 'returned'}"
+            + (f"; {unit.name} is due {assignment.due_on.isoformat()}" if not accept else "")
+        )
+        run.emit(
+            data,
+            columns=["id", "code", "unit", "kind", "decision", "reason", "reviewed", "new_due"]
+            if run.fmt == "table"
+            else None,
+        )
+
+    @command(app, "close")
+    def close(
+        run: Run,
+        code: str = typer.Argument(..., help="The matter's code."),
+        on: str | None = typer.Option(None, "--on", help="The day it is closed (default today)."),
+    ) -> None:
+        """Close a matter (办结) once every lead unit's final report was accepted.
+
+        The matter stays in the register.
+
+        Example: duban close DB-2026-0001 --on 2026-11-25
+        """
+        check_dates(on=on)
+        from duban import views
+        from duban.ops.closing import close_matter
+
+        with run.change() as ctx:
+            matter = close_matter(ctx, code, on=ctx.date(on, what="closing date"))
+            data = views.matter(matter)
+        run.say(f"closed {matter.code}")
+        run.emit(
+            data, columns=["code", "title", "status", "closed"] if run.fmt == "table" else None
+        )
+
+    @command(app, "overdue")
+    def overdue(
+        run: Run,
+        today: bool = typer.Option(
+            False, "--today", help="As of today in the office's time zone (default)."
+        ),
+        as_of: str | None = typer.Option(None, "--as-of", help="As of this date."),
+        unit: str | None = typer.Option(None, "--unit", "-u", help="Only this unit."),
+        exit_code: bool = typer.Option(
+            False, "--exit-code", help="Exit 1 when anything is overdue (for cron and scripts)."
+        ),
+    ) -> None:
+        """List what is overdue (逾期), most overdue first.
+
+        Every open lead assignment whose deadline is before the date, and every matter past
+        its deadline that was never assigned.  A deadline day is met if the report arrives on
+        it.  Quiet when nothing is overdue.
+
+        Example: duban overdue --as-of 2026-11-26 --json
+        """
+        if today and as_of:
+            fail("give --today or --as-of, not both", 2)
+        check_dates(as_of=as_of)
+        from dataclasses import asdict
+
+        from duban.ops.overdue import overdue as find_overdue
+        from duban.views import iso
+
+        with run.read() as ctx:
+            day = ctx.date(as_of, what="as-of date")
+            rows = find_overdue(ctx, day, unit=unit)
+        data = [{**asdict(r), "due": iso(r.due), "original_due": iso(r.original_due)} for r in rows]
+        run.emit(
+            data,
+            columns=[
+                "code",
+                "title",
+                "unit",
+                "responsible",
+                "due",
+                "days_overdue",
+                "workdays_overdue",
+            ]
+            if run.fmt == "table"
+            else None,
+            title=f"Overdue as of {day.isoformat()}" if run.fmt == "table" else None,
+        )
+        if exit_code and rows:
+            raise typer.Exit(1)
+
+    @command(app, "list")
+    def list_(
+        run: Run,
+        status: str | None = typer.Option(
+            None, "--status", help="registered, assigned or closed (已立项, 办理中, 已办结)."
+        ),
+        unit: str | None = typer.Option(
+            None, "--unit", "-u", help="Matters this unit is assigned."
+        ),
+        source: str | None = typer.Option(None, "--source", "-s", help="One source (第十条)."),
+        search: str | None = typer.Option(
+            None, "--search", help="Text in the title, reference, leader, note or code."
+        ),
+        limit: int | None = typer.Option(None, "--limit", help="At most this many matters."),
+    ) -> None:
+        """List the matters on the register (all of them unless --limit).
+
+        Example: duban list --status assigned --unit 市教育局 --json
+        """
+        from duban import views
+        from duban.ops.matters import assignments_of, list_matters
+
+        with run.read() as ctx:
+            matters = list_matters(
+                ctx, status=status, unit=unit, source=source, search=search, limit=limit
+            )
+            units = assignments_of(ctx, [m.id for m in matters])
+            data = [
+                views.matter(m, [u.name for a, u in units[m.id] if a.role == "lead"])
+                for m in matters
+            ]
+        if run.fmt == "table":
+            data = [_due_note(d) for d in data]
+        run.emit(data, columns=MATTER_COLUMNS if run.fmt != "json" else None)
+
+    @command(app, "show")
+    def show(
+        run: Run,
+        code: str = typer.Argument(..., help="The matter's code."),
+    ) -> None:
+        """Show one matter: its assignments, reports, reviews and full history.
+
+        Example: duban show DB-2026-0001 --json
+        """
+        from duban import views
+        from duban.ops.matters import find_matter, matter_details
+
+        with run.read() as ctx:
+            matter = find_matter(ctx, code)
+            details = matter_details(ctx, matter)
+            data = views.matter(matter)
+            data["assignments"] = [views.assignment(a, u) for a, u in details["assignments"]]
+            data["reports"] = [
+                views.report(r, u, matter.code, rv) for r, u, rv in details["reports"]
+            ]
+            data["history"] = [views.event(e) for e in details["history"]]
+        if run.fmt != "table":
+            if run.fmt == "csv":
+                flat = {
+                    k: v for k, v in data.items() if k not in ("assignments", "reports", "history")
+                }
+                run.emit(flat)
+            else:
+                run.emit(data)
+            return
+        run.emit(
+            _due_note(data),
+            columns=[k for k in data if k not in ("assignments", "reports", "history")],
+            title=f"{data['code']}  {data['title']}",
+        )
+        run.emit(
+            [_due_note(a) for a in data["assignments"]],
+            columns=[
+                "unit",
+                "role",
+                "responsible",
+                "notified",
+                "due",
+                "original_due",
+                "status",
+                "completed",
+            ],
+            title="Assignments",
+        )
+        run.emit(
+            [
+                {
+                    **r,
+                    **{
+                        k: v
+                        for k, v in (r["review"] or {}).items()
+                        if k in ("decision", "reason", "reviewed", "new_due")
+                    },
+                }
+                for r in data["reports"]
+            ],
+            columns=[
+                "id",
+                "unit",
+                "kind",
+                "received",
+                "written",
+                "signed_by",
+                "sealed",
+                "status",
+                "decision",
+                "reason",
+                "reviewed",
+                "new_due",
+            ],
+            title="Reports",
+        )
+        run.emit(
+            data["history"],
+            columns=["effective_on", "action", "actor", "recorded_at", "detail"],
+            title="History",
+        )

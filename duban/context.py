@@ -1,0 +1,142 @@
+"""What every operation works with: one session, who acts, the settings, the calendar.
+
+A Context is made for one command: the operation reads and writes through its
+session (one transaction), records each change with `record`, and counts deadlines
+with `deadline`, which knows the register's own calendar and its strictness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlmodel import Session, select
+
+from duban import dates
+from duban.errors import Refused
+from duban.models import CalendarDay, CalendarYear, Event, Matter, Setting
+from duban.settings import SETTINGS
+from duban.workdays import Calendar, Day, YearSchedule
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline and the rule it was counted by (null `within`: a date given by hand)."""
+
+    due: dt.date
+    within: int | None = None
+    start: dt.date | None = None
+    provisional: bool = False
+
+
+def utcnow() -> dt.datetime:
+    """When a change was recorded: an aware UTC instant, whatever the server's zone."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Context:
+    session: Session
+    actor: str
+    strict_calendar: bool | None = None  # --strict-calendar for one run; None: the setting
+    warnings: list[str] = field(default_factory=list)
+
+    # -- settings ----------------------------------------------------------------
+
+    @cached_property
+    def _settings(self) -> dict[str, str]:
+        return {row.key: row.value for row in self.session.exec(select(Setting))}
+
+    def setting(self, key: str) -> str:
+        return self._settings.get(key, SETTINGS[key].default)
+
+    def forget_settings(self) -> None:
+        self.__dict__.pop("_settings", None)
+
+    @property
+    def timezone(self) -> str:
+        return self.setting("timezone")
+
+    def today(self) -> dt.date:
+        return dates.today(self.timezone)
+
+    def date(self, text: str | dt.date | None, *, what: str = "date") -> dt.date:
+        """A date the user typed, or today in the office's zone when none was given."""
+        if text is None:
+            return self.today()
+        return dates.parse_date(text, tz_name=self.timezone, what=what)
+
+    # -- calendar ----------------------------------------------------------------
+
+    @cached_property
+    def calendar(self) -> Calendar:
+        loaded_years = {row.year: row for row in self.session.exec(select(CalendarYear))}
+        loaded: dict[int, dict[dt.date, Day]] = {year: {} for year in loaded_years}
+        overrides: dict[dt.date, Day] = {}
+        for row in self.session.exec(select(CalendarDay)):
+            if row.set_by_office:
+                overrides[row.day] = Day(row.off, row.name)
+            elif row.day.year in loaded:
+                loaded[row.day.year][row.day] = Day(row.off, row.name)
+        schedules = {
+            year: YearSchedule(year, days, f"loaded: {loaded_years[year].source}")
+            for year, days in loaded.items()
+        }
+        return Calendar(loaded=schedules, overrides=overrides)
+
+    def forget_calendar(self) -> None:
+        self.__dict__.pop("calendar", None)
+
+    @property
+    def strict(self) -> bool:
+        if self.strict_calendar is not None:
+            return self.strict_calendar
+        return self.setting("strict_calendar") == "true"
+
+    def deadline(self, start: dt.date, within: int, *, what: str = "deadline") -> Deadline:
+        """`within` working days after `start`, provisional where a year is unpublished."""
+        due = self.calendar.add(start, within)
+        years = self.calendar.provisional_years(start, due)
+        if years:
+            names = ", ".join(str(y) for y in years)
+            if self.strict:
+                raise Refused(
+                    "strict calendar",
+                    f"the holiday schedule of {names} is not loaded, so the {what} cannot be "
+                    f"counted exactly: load it with `duban calendar load FILE`",
+                )
+            self.warnings.append(
+                f"the {what} {due.isoformat()} is provisional: the holiday schedule of {names} "
+                f"is not published or loaded; `duban calendar load` then `duban calendar "
+                f"recompute` will correct it"
+            )
+        return Deadline(due, within, start, bool(years))
+
+    # -- history -----------------------------------------------------------------
+
+    def record(
+        self,
+        action: str,
+        effective_on: dt.date,
+        matter: Matter | None = None,
+        **detail: object,
+    ) -> Event:
+        """Append one change to the history, in the same transaction as the change."""
+        event = Event(
+            matter_id=matter.id if matter is not None else None,
+            action=action,
+            detail=json.dumps(detail, ensure_ascii=False, default=_json_default, sort_keys=True),
+            actor=self.actor,
+            recorded_at=utcnow(),
+            effective_on=effective_on,
+        )
+        self.session.add(event)
+        return event
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot record {type(value).__name__}")

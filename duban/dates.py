@@ -1,0 +1,75 @@
+"""Parsing the dates clerks type, and "today" in the office's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from duban.errors import BadValue
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+_ISO = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
+_CHINESE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*$")
+_RELATIVE = {
+    "today": 0,
+    "今天": 0,
+    "今日": 0,
+    "yesterday": -1,
+    "昨天": -1,
+    "tomorrow": 1,
+    "明天": 1,
+}
+FORMS = "YYYY-MM-DD, YYYY/MM/DD, YYYY年MM月DD日, today or yesterday"
+
+
+def zone(tz_name: str | None = None) -> ZoneInfo:
+    """The office's time zone: DUBAN_TZ, else the given setting, else Asia/Shanghai."""
+    name = os.environ.get("DUBAN_TZ") or tz_name or DEFAULT_TZ
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise BadValue(f"unknown time zone {name!r}: use a name like Asia/Shanghai") from exc
+
+
+def now(tz_name: str | None = None) -> dt.datetime:
+    """The current instant in the office's zone.
+
+    DUBAN_NOW (an ISO 8601 instant) fixes the clock, so that a test or a replay can
+    ask what "today" was for a cron job at a given moment.
+    """
+    fixed = os.environ.get("DUBAN_NOW")
+    if fixed:
+        try:
+            instant = dt.datetime.fromisoformat(fixed)
+        except ValueError as exc:
+            raise BadValue(f"DUBAN_NOW={fixed!r} is not an ISO 8601 instant") from exc
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=dt.UTC)
+        return instant.astimezone(zone(tz_name))
+    return dt.datetime.now(zone(tz_name))
+
+
+def today(tz_name: str | None = None) -> dt.date:
+    """Today's date in the office's time zone, whatever the server's clock zone is."""
+    return now(tz_name).date()
+
+
+def parse_date(text: str | dt.date, *, tz_name: str | None = None, what: str = "date") -> dt.date:
+    """Parse `2026-11-26`, `2026/11/26`, `2026年11月26日`, `today`; BadValue otherwise."""
+    if isinstance(text, dt.date):
+        return text
+    raw = str(text).strip()
+    offset = _RELATIVE.get(raw.lower())
+    if offset is not None:
+        return today(tz_name) + dt.timedelta(days=offset)
+    match = _ISO.match(raw) or _CHINESE.match(raw)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError as exc:
+            raise BadValue(f"bad {what} {raw!r}: {exc}") from exc
+    raise BadValue(f"bad {what} {raw!r}: use {FORMS}")

@@ -1,0 +1,170 @@
+"""The register's tables (SQLModel).
+
+Standard SQL only: the same tables serve SQLite and PostgreSQL.  The schema is
+created and changed by the numbered migrations in `duban.migrations`, never by
+`create_all`; a test checks that these models and the migrated schema agree.
+
+Deadlines carry the rule they were counted by (`*_within` working days after
+`*_from`), so that `calendar recompute` can count them again once a provisional
+year's schedule is loaded.  A null `*_within` means a date given by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel
+
+
+class Unit(SQLModel, table=True):
+    """承办单位: a unit that handles matters; units have a parent (第五条)."""
+
+    __tablename__ = "unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    code: str | None = Field(default=None, unique=True)
+    kind: str = "department"
+    head: str | None = None  # 主要负责人: signs written reports (第十二条)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id")
+    created_at: dt.datetime
+
+
+class Matter(SQLModel, table=True):
+    """督查事项: one matter on the register."""
+
+    __tablename__ = "matter"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    year: int
+    seq: int
+    title: str
+    source: str = Field(index=True)
+    source_ref: str | None = None
+    leader: str | None = None
+    handling: str | None = None
+    reporting: str = "once"
+    received_on: dt.date
+    due_on: dt.date = Field(index=True)
+    due_within: int | None = None
+    due_from: dt.date | None = None
+    due_provisional: bool = False
+    note: str | None = None
+    status: str = Field(default="registered", index=True)
+    closed_on: dt.date | None = None
+    created_at: dt.datetime
+    created_by: str
+
+
+class Assignment(SQLModel, table=True):
+    """承办: one unit's part in one matter, as lead or participating unit."""
+
+    __tablename__ = "assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matter.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str
+    responsible: str | None = None
+    notified_on: dt.date
+    due_on: dt.date = Field(index=True)
+    due_within: int | None = None
+    due_from: dt.date | None = None
+    due_provisional: bool = False
+    # The first deadline, kept through every extension and rework.
+    original_due_on: dt.date
+    original_due_within: int | None = None
+    original_due_from: dt.date | None = None
+    original_due_provisional: bool = False
+    status: str = Field(default="open", index=True)
+    completed_on: dt.date | None = None
+    created_at: dt.datetime
+
+
+class Report(SQLModel, table=True):
+    """办理报告: what a lead unit reports on a matter."""
+
+    __tablename__ = "report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matter.id", index=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    kind: str
+    text: str
+    file_name: str | None = None
+    written: bool = False
+    signed_by: str | None = None
+    sealed: bool = False
+    received_on: dt.date
+    proposed_due_on: dt.date | None = None
+    status: str = Field(default="pending", index=True)
+    created_at: dt.datetime
+    created_by: str
+
+
+class Review(SQLModel, table=True):
+    """审核: the office's decision on one report (第十五条)."""
+
+    __tablename__ = "review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", unique=True)
+    decision: str
+    reason: str | None = None
+    reviewed_on: dt.date
+    new_due_on: dt.date | None = None
+    created_at: dt.datetime
+    created_by: str
+
+
+class Event(SQLModel, table=True):
+    """The history: append-only, one row per change, with who and when.
+
+    `recorded_at` is when the change was written (UTC); `effective_on` the business
+    date it took effect (a paper report entered days later takes effect on the day
+    it arrived).  `detail` is JSON with enough to replay the change.
+    """
+
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int | None = Field(default=None, foreign_key="matter.id", index=True)
+    action: str = Field(index=True)
+    detail: str
+    actor: str
+    recorded_at: dt.datetime
+    effective_on: dt.date
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year whose whole schedule the office loaded; it overrides the package."""
+
+    __tablename__ = "calendar_year"
+
+    year: int = Field(primary_key=True)
+    source: str
+    papers: str | None = None
+    loaded_at: dt.datetime
+    loaded_by: str
+
+
+class CalendarDay(SQLModel, table=True):
+    """One day of a loaded schedule (`set_by_office` false) or one day set by hand."""
+
+    __tablename__ = "calendar_day"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: dt.date = Field(index=True)
+    off: bool
+    name: str = ""
+    set_by_office: bool = False
+
+
+class Setting(SQLModel, table=True):
+    """Settings that change what the register means, shared by all its users."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,262 @@
+"""report and review: what lead units report, and the office's decision (第十二条, 第十五条)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+
+from duban.context import Context, Deadline, utcnow
+from duban.errors import BadValue, NotFound, Refused
+from duban.models import Assignment, Matter, Report, Review, Unit
+from duban.ops.matters import deadline_for, find_matter
+from duban.ops.units import find_unit
+from duban.vocab import REPORT_KIND
+
+# 第十二条: reports that verify facts, give opinions or report results must be written.
+WRITTEN_HANDLING = {"investigate", "opinion"}
+
+
+def add_report(
+    ctx: Context,
+    code: str,
+    *,
+    unit: str,
+    kind: str,
+    text: str,
+    file_name: str | None = None,
+    written: bool = False,
+    signed_by: str | None = None,
+    sealed: bool = False,
+    on: dt.date | None = None,
+    propose_due: dt.date | None = None,
+) -> tuple[Report, Matter, Unit]:
+    """Enter a report that arrived `on` a day (paper reports are entered days later)."""
+    matter = find_matter(ctx, code)
+    reporter = find_unit(ctx, unit)
+    kind = REPORT_KIND.parse(kind)
+    text = text.strip()
+    if not text:
+        raise BadValue("a report needs its text: --text TEXT or --file PATH")
+    if propose_due is not None and kind != "explanation":
+        raise BadValue(
+            "--propose-due goes with --kind explanation (第十二条: explain, then extend)"
+        )
+    if matter.status == "closed":
+        raise Refused("第十一条", f"{matter.code} is closed: it takes no more reports")
+    assignment = ctx.session.exec(
+        select(Assignment).where(
+            Assignment.matter_id == matter.id, Assignment.unit_id == reporter.id
+        )
+    ).first()
+    if assignment is None:
+        raise Refused(
+            "第十二条",
+            f"{reporter.name} is not assigned to {matter.code}: only its lead units report",
+        )
+    if assignment.role != "lead":
+        leads = ctx.session.exec(
+            select(Unit.name)
+            .join(Assignment, Assignment.unit_id == Unit.id)
+            .where(Assignment.matter_id == matter.id, Assignment.role == "lead")
+        ).all()
+        raise Refused(
+            "第十二条",
+            f"{reporter.name} is a participating unit of {matter.code}: the lead unit reports "
+            f"for all ({', '.join(leads)})",
+        )
+    if assignment.status == "done":
+        raise Refused(
+            "第十五条",
+            f"{reporter.name}'s final report on {matter.code} was already accepted",
+        )
+    received = on or ctx.today()
+    if received < assignment.notified_on:
+        raise BadValue(
+            f"a report cannot arrive on {received.isoformat()}, before {reporter.name} was "
+            f"notified ({assignment.notified_on.isoformat()})"
+        )
+    if propose_due is not None and propose_due <= received:
+        raise BadValue(f"the proposed deadline {propose_due.isoformat()} is not after the report")
+    written = written or bool(signed_by) or sealed
+    if kind == "final" and matter.handling in WRITTEN_HANDLING and not written:
+        raise Refused(
+            "第十二条",
+            "a report that verifies facts or gives an opinion must be written (--written, "
+            "signed by the unit's head, sealed)",
+        )
+    report = Report(
+        matter_id=matter.id,
+        assignment_id=assignment.id,
+        kind=kind,
+        text=text,
+        file_name=file_name,
+        written=written,
+        signed_by=(signed_by or "").strip() or None,
+        sealed=sealed,
+        received_on=received,
+        proposed_due_on=propose_due,
+        status="pending",
+        created_at=utcnow(),
+        created_by=ctx.actor,
+    )
+    ctx.session.add(report)
+    ctx.session.flush()
+    ctx.record(
+        "report",
+        received,
+        matter,
+        report_id=report.id,
+        unit=reporter.name,
+        kind=kind,
+        written=written,
+        signed_by=report.signed_by,
+        sealed=sealed,
+        file_name=file_name,
+        proposed_due=propose_due,
+        on_time=received <= assignment.due_on,
+    )
+    return report, matter, reporter
+
+
+def find_report(ctx: Context, report_id: int) -> Report:
+    report = ctx.session.get(Report, report_id)
+    if report is None:
+        raise NotFound(f"no report {report_id}: see `duban show CODE` for a matter's reports")
+    return report
+
+
+def _check_signature(report: Report, unit: Unit) -> None:
+    """第十二条: a written report is signed by the unit's head and sealed."""
+    article = "第十二条"
+    if not report.written:
+        raise Refused(
+            article, "a final report must be written, signed by the unit's head and sealed"
+        )
+    if unit.head is None:
+        raise Refused(
+            article,
+            f"{unit.name} has no registered head to sign its report: "
+            f"`duban unit edit {unit.name} --head NAME`",
+        )
+    if (report.signed_by or "") != unit.head:
+        who = report.signed_by or "nobody"
+        raise Refused(
+            article,
+            f"a written report must be signed by the unit's head ({unit.head}), not {who}",
+        )
+    if not report.sealed:
+        raise Refused(article, "a written report must be sealed with the unit's seal")
+
+
+def review_report(
+    ctx: Context,
+    report_id: int,
+    *,
+    accept: bool,
+    reason: str | None = None,
+    within: int | None = None,
+    due: dt.date | None = None,
+    on: dt.date | None = None,
+) -> tuple[Review, Report, Assignment, Matter, Unit]:
+    """第十五条: accept a report, or return it for rework with a new deadline."""
+    report = find_report(ctx, report_id)
+    assignment = ctx.session.get(Assignment, report.assignment_id)
+    matter = ctx.session.get(Matter, report.matter_id)
+    unit = ctx.session.get(Unit, assignment.unit_id)
+    if accept and (within is not None or due is not None):
+        raise BadValue("--within and --due set the rework deadline: they go with --return")
+    if not accept and not (reason or "").strip():
+        raise BadValue("say why the report is returned: --reason TEXT")
+    earlier = ctx.session.exec(select(Review).where(Review.report_id == report.id)).first()
+    if earlier is not None:
+        raise Refused(
+            "第十五条",
+            f"report {report.id} was already reviewed ({earlier.decision}, "
+            f"{earlier.reviewed_on.isoformat()}): a report is reviewed once",
+        )
+    if matter.status == "closed":
+        raise Refused("第十一条", f"{matter.code} is closed")
+    reviewed = on or ctx.today()
+    if reviewed < report.received_on:
+        raise BadValue(
+            f"a report cannot be reviewed on {reviewed.isoformat()}, before it arrived "
+            f"({report.received_on.isoformat()})"
+        )
+    review = Review(
+        report_id=report.id,
+        decision="accept" if accept else "return",
+        reason=(reason or "").strip() or None,
+        reviewed_on=reviewed,
+        created_at=utcnow(),
+        created_by=ctx.actor,
+    )
+    if accept:
+        if report.kind == "final":
+            _check_signature(report, unit)
+        report.status = "accepted"
+        ctx.record(
+            "review.accept", reviewed, matter, report_id=report.id, unit=unit.name, kind=report.kind
+        )
+        if report.kind == "final":
+            assignment.status = "done"
+            assignment.completed_on = reviewed
+            ctx.record("complete", reviewed, matter, assignment_id=assignment.id, unit=unit.name)
+        elif report.kind == "explanation" and report.proposed_due_on is not None:
+            _extend(ctx, matter, assignment, unit, Deadline(report.proposed_due_on), reviewed)
+            review.new_due_on = report.proposed_due_on
+    else:
+        deadline = deadline_for(ctx, reviewed, due=due, within=within, what="rework deadline")
+        report.status = "returned"
+        previous = assignment.due_on
+        _set_due(assignment, deadline)
+        assignment.status = "open"
+        assignment.completed_on = None
+        review.new_due_on = deadline.due
+        ctx.record(
+            "review.return",
+            reviewed,
+            matter,
+            report_id=report.id,
+            unit=unit.name,
+            kind=report.kind,
+            reason=review.reason,
+            previous_due=previous,
+            due=deadline.due,
+            due_within=deadline.within,
+            due_provisional=deadline.provisional,
+            original_due=assignment.original_due_on,
+        )
+    ctx.session.add_all([review, report, assignment])
+    ctx.session.flush()
+    return review, report, assignment, matter, unit
+
+
+def _set_due(assignment: Assignment, deadline: Deadline) -> None:
+    assignment.due_on = deadline.due
+    assignment.due_within = deadline.within
+    assignment.due_from = deadline.start
+    assignment.due_provisional = deadline.provisional
+
+
+def _extend(
+    ctx: Context,
+    matter: Matter,
+    assignment: Assignment,
+    unit: Unit,
+    deadline: Deadline,
+    on: dt.date,
+) -> None:
+    """延期: a new deadline; the original one is kept on the assignment."""
+    previous = assignment.due_on
+    _set_due(assignment, deadline)
+    ctx.record(
+        "extend",
+        on,
+        matter,
+        assignment_id=assignment.id,
+        unit=unit.name,
+        previous_due=previous,
+        due=deadline.due,
+        original_due=assignment.original_due_on,
+    )

@@ -1,0 +1,185 @@
+"""Output: a Rich table on a terminal, or JSON / CSV for scripts.
+
+JSON keys are English snake_case and dates ISO 8601 whatever the language; an empty
+listing is `[]`.  Colour only on a terminal, and never when NO_COLOR is set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+FORMATS = ("table", "json", "csv")
+
+# Column labels: key -> (English, 中文).
+LABELS: dict[str, tuple[str, str]] = {
+    "code": ("Code", "编号"),
+    "title": ("Title", "事项"),
+    "source": ("Source", "来源"),
+    "source_ref": ("Reference", "文号"),
+    "leader": ("Leader", "批示领导"),
+    "handling": ("Handling", "办理方式"),
+    "reporting": ("Reporting", "报告方式"),
+    "received": ("Received", "收到日期"),
+    "due": ("Due", "办理时限"),
+    "due_provisional": ("Provisional", "时限待定"),
+    "status": ("Status", "状态"),
+    "closed": ("Closed", "办结日期"),
+    "note": ("Note", "备注"),
+    "lead_units": ("Lead units", "牵头单位"),
+    "unit": ("Unit", "承办单位"),
+    "role": ("Role", "角色"),
+    "responsible": ("Responsible", "具体责任人"),
+    "notified": ("Notified", "交办日期"),
+    "original_due": ("Original due", "原定时限"),
+    "completed": ("Completed", "完成日期"),
+    "id": ("ID", "序号"),
+    "kind": ("Kind", "类型"),
+    "written": ("Written", "书面"),
+    "signed_by": ("Signed by", "签发人"),
+    "sealed": ("Sealed", "盖章"),
+    "proposed_due": ("Proposed due", "申请延期至"),
+    "decision": ("Decision", "审核意见"),
+    "reason": ("Reason", "理由"),
+    "reviewed": ("Reviewed", "审核日期"),
+    "new_due": ("New due", "新时限"),
+    "days_overdue": ("Days late", "逾期天数"),
+    "workdays_overdue": ("Working days late", "逾期工作日"),
+    "head": ("Head", "主要负责人"),
+    "name": ("Name", "名称"),
+    "parent": ("Parent", "上级单位"),
+    "action": ("Action", "操作"),
+    "effective_on": ("Effective", "生效日期"),
+    "recorded_at": ("Recorded", "记录时间"),
+    "actor": ("By", "经办人"),
+    "detail": ("Detail", "内容"),
+    "date": ("Date", "日期"),
+    "workday": ("Working day", "工作日"),
+    "provisional": ("Provisional", "待定"),
+    "year": ("Year", "年份"),
+    "loaded_at": ("Loaded", "载入时间"),
+    "loaded_by": ("Loaded by", "载入人"),
+    "days_set": ("Days set", "单日调整"),
+    "key": ("Setting", "设置"),
+    "value": ("Value", "值"),
+    "default": ("Default", "默认"),
+    "help": ("Meaning", "说明"),
+    "what": ("What", "项目"),
+    "before": ("Before", "原值"),
+    "after": ("After", "新值"),
+    "start": ("Start", "起算日"),
+    "n": ("Working days", "工作日数"),
+    "count": ("Count", "计数"),
+    "from": ("From", "自"),
+    "to": ("To", "至"),
+    "workdays": ("Working days", "工作日数"),
+}
+
+
+def label(key: str, lang: str) -> str:
+    en, zh = LABELS.get(key, (key.replace("_", " ").capitalize(), key))
+    return zh if lang == "zh" else en
+
+
+def detect_lang(explicit: str | None) -> str:
+    """--lang, else DUBAN_LANG, else the locale: 'zh' or 'en'."""
+    value = explicit or os.environ.get("DUBAN_LANG")
+    if not value:
+        for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+            if os.environ.get(var):
+                value = os.environ[var]
+                break
+    return "zh" if (value or "").lower().startswith("zh") else "en"
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty()
+    return Console(
+        file=stream,
+        no_color=bool(os.environ.get("NO_COLOR")) or not tty,
+        highlight=False,
+        width=None if tty else 200,
+        soft_wrap=False,
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        # History details read as "key=value; ...", leaving out what is empty.
+        return "; ".join(f"{k}={_cell(v)}" for k, v in value.items() if v not in (None, "", []))
+    return str(value)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def emit(
+    data: list[dict[str, Any]] | dict[str, Any],
+    fmt: str,
+    *,
+    columns: Sequence[str] | None = None,
+    lang: str = "en",
+    title: str | None = None,
+) -> None:
+    """Print a listing (list) or one object (dict) in the chosen format."""
+    if fmt == "json":
+        sys.stdout.write(dumps(data) + "\n")
+        return
+    rows = [data] if isinstance(data, dict) else data
+    keys = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow([_cell(row.get(k)) for k in keys])
+        sys.stdout.write(buf.getvalue())
+        return
+    if not rows:
+        return  # quiet when empty: made for cron
+    if isinstance(data, dict):
+        table = _pairs(data, keys, lang, title)
+    else:
+        table = _table(rows, keys, lang, title)
+    console().print(table)
+
+
+def _table(rows: list[dict[str, Any]], keys: Sequence[str], lang: str, title: str | None):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for key in keys:
+        table.add_column(label(key, lang), overflow="fold")
+    for row in rows:
+        # Text, not markup: a title like "关于[2026]3号文" must print as typed.
+        table.add_row(*(Text(_cell(row.get(k))) for k in keys))
+    return table
+
+
+def _pairs(obj: dict[str, Any], keys: Sequence[str], lang: str, title: str | None):
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, title_justify="left", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key in keys:
+        if obj.get(key) not in (None, "", [], False):
+            table.add_row(Text(label(key, lang)), Text(_cell(obj[key])))
+    return table

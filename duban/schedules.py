@@ -1,0 +1,158 @@
+"""Reading a year's holiday schedule from the files an office downloads.
+
+Two formats: holiday-cn JSON (`{"year": 2027, "papers": [...], "days": [{"name",
+"date", "isOffDay"}]}`, where `isOffDay: false` marks a make-up working day) and an
+iCalendar file of the same data (all-day events; a summary with 班 in it, as in
+补班 or 上班, marks make-up working days, anything else days off).  Pure: no
+database.  A bad file raises BadValue naming what is wrong, and nothing is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from duban.errors import BadValue
+from duban.workdays import FIRST_YEAR, LAST_YEAR, Day
+
+
+@dataclass
+class ParsedSchedule:
+    year: int
+    days: dict[dt.date, Day]
+    papers: list[str] = field(default_factory=list)
+
+
+def _add(days: dict[dt.date, Day], where: str, day: dt.date, entry: Day) -> None:
+    before = days.get(day)
+    if before is not None and before.off != entry.off:
+        raise BadValue(
+            f"{where}: {day.isoformat()} is listed both as a day off and as a working day"
+        )
+    if before is None or (not before.name and entry.name):
+        days[day] = entry
+
+
+def _check_year(where: str, year: int, days: dict[dt.date, Day]) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadValue(f"{where}: year {year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    for day in days:
+        if day.year != year:
+            raise BadValue(f"{where}: {day.isoformat()} is not in {year}, the schedule's year")
+
+
+def parse_holiday_cn(text: str, where: str) -> ParsedSchedule:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadValue(f"{where}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("days"), list):
+        raise BadValue(f'{where}: expected {{"year": ..., "days": [...]}} (holiday-cn format)')
+    year = data.get("year")
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise BadValue(f'{where}: "year" must be a whole number such as 2027')
+    days: dict[dt.date, Day] = {}
+    for i, item in enumerate(data["days"], start=1):
+        if not isinstance(item, dict):
+            raise BadValue(f"{where}: day {i} is not an object")
+        raw, off = item.get("date"), item.get("isOffDay")
+        try:
+            day = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise BadValue(f"{where}: day {i} has a bad date {raw!r}: use YYYY-MM-DD")
+        if not isinstance(off, bool):
+            raise BadValue(f'{where}: {raw} needs "isOffDay": true or false')
+        _add(days, where, day, Day(off, str(item.get("name") or "")))
+    _check_year(where, year, days)
+    papers = [str(p) for p in data.get("papers") or [] if p]
+    return ParsedSchedule(year, days, papers)
+
+
+_ICS_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
+_NAME_NOISE = re.compile(
+    r"[\[\]【】()（）]|第\s*\d+\s*天\s*/\s*共\s*\d+\s*天|假期|放假|补班|上班|调休|休息|休"
+)
+
+
+def _ics_date(value: str, where: str) -> dt.date:
+    match = _ICS_DATE.match(value.strip())
+    if not match:
+        raise BadValue(f"{where}: bad iCalendar date {value!r}")
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError as exc:
+        raise BadValue(f"{where}: bad iCalendar date {value!r}: {exc}") from exc
+
+
+def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
+    # Unfold continuation lines (RFC 5545 §3.1) before reading properties.
+    lines: list[str] = []
+    for raw in text.splitlines():
+        if raw[:1] in (" ", "\t") and lines:
+            lines[-1] += raw[1:]
+        else:
+            lines.append(raw)
+    if not any(line.strip().upper() == "BEGIN:VCALENDAR" for line in lines):
+        raise BadValue(f"{where}: not an iCalendar file (no BEGIN:VCALENDAR)")
+    events: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
+    for line in lines:
+        upper = line.strip().upper()
+        if upper == "BEGIN:VEVENT":
+            current = {}
+        elif upper == "END:VEVENT" and current is not None:
+            events.append(current)
+            current = None
+        elif current is not None and ":" in line:
+            key, value = line.split(":", 1)
+            current[key.split(";", 1)[0].strip().upper()] = value.strip()
+    days: dict[dt.date, Day] = {}
+    for event in events:
+        if "DTSTART" not in event:
+            raise BadValue(f"{where}: an event has no DTSTART")
+        start = _ics_date(event["DTSTART"], where)
+        end = _ics_date(event["DTEND"], where) if "DTEND" in event else start + dt.timedelta(1)
+        if end <= start:
+            raise BadValue(f"{where}: an event ends ({end}) before it starts ({start})")
+        summary = event.get("SUMMARY", "").replace("\\,", ",")
+        label = summary + " " + event.get("CATEGORIES", "")
+        work = "班" in label or "working day" in label.lower() or "workday" in label.lower()
+        name = _NAME_NOISE.sub(" ", summary).split()
+        day = start
+        while day < end:
+            if year is None or day.year == year:
+                _add(days, where, day, Day(not work, name[0] if name else ""))
+            day += dt.timedelta(days=1)
+    if not days:
+        raise BadValue(f"{where}: no days of {year or 'any year'} in the file")
+    years = sorted({d.year for d in days})
+    if len(years) > 1:
+        listed = ", ".join(str(y) for y in years)
+        raise BadValue(f"{where}: holds {listed}: choose one year with --year")
+    return ParsedSchedule(years[0], days)
+
+
+def read_schedule(path: Path, year: int | None = None) -> ParsedSchedule:
+    """Read a holiday-cn JSON or iCalendar file; BadValue if it is not a good schedule."""
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise BadValue(f"cannot read {where}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise BadValue(f"{where}: not UTF-8 text") from exc
+    if path.suffix.lower() in (".ics", ".ical") or text.lstrip().upper().startswith("BEGIN:"):
+        parsed = parse_ics(text, where, year)
+    else:
+        parsed = parse_holiday_cn(text, where)
+        stem = path.stem
+        if stem.isdigit() and len(stem) == 4 and int(stem) != parsed.year:
+            raise BadValue(f"{where}: the file is named for {stem} but holds {parsed.year}")
+    if year is not None and parsed.year != year:
+        raise BadValue(f"{where}: holds {parsed.year}, not {year}")
+    return parsed

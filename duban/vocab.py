@@ -1,0 +1,115 @@
+"""The glossary's enumerations: each English word with the Chinese terms clerks type.
+
+Every enumeration accepts the English word or any of its Chinese terms
+(`--source 批示`) and is stored as the English word, so JSON is the same in both
+languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from duban.errors import BadValue
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    what: str  # the option's name, for messages
+    terms: dict[str, tuple[str, ...]]  # English word -> Chinese terms, first is the label
+
+    def parse(self, text: str) -> str:
+        raw = text.strip()
+        key = raw.lower()
+        if key in self.terms:
+            return key
+        for word, chinese in self.terms.items():
+            if raw in chinese:
+                return word
+        choices = ", ".join(f"{w} ({c[0]})" for w, c in self.terms.items())
+        raise BadValue(f"unknown {self.what} {raw!r}: use one of {choices}")
+
+    def label(self, word: str, lang: str = "en") -> str:
+        if lang == "zh" and word in self.terms:
+            return self.terms[word][0]
+        return word
+
+    @property
+    def words(self) -> list[str]:
+        return list(self.terms)
+
+
+# 第十条: the seven sources of a matter.
+SOURCE = Vocabulary(
+    "source",
+    {
+        "decision": ("重大决策部署", "重大决策", "决策部署", "决策"),
+        "document": ("印发文件", "文件", "发文"),
+        "meeting": ("会议决定", "会议", "会议纪要"),
+        "instruction": ("领导批示", "批示", "交办", "领导交办"),
+        "proposal": ("建议提案", "提案", "建议", "议案", "人大议案", "代表建议", "政协提案"),
+        "hotspot": ("热点难点", "热点", "难点"),
+        "other": ("其他", "其它"),
+    },
+)
+
+# 第十二条: how the unit is to handle the matter.
+HANDLING = Vocabulary(
+    "handling",
+    {
+        "relay": ("传达落实", "传达", "落实"),
+        "investigate": ("调查核实后处理", "调查核实", "调查", "研究处理"),
+        "rulemaking": ("建章立制", "制定政策"),
+        "opinion": ("提出意见", "意见"),
+    },
+)
+
+# 第十二条: report once by the deadline, or as the work goes (随办随报).
+REPORTING = Vocabulary(
+    "reporting mode",
+    {
+        "once": ("按时报告", "按期报告", "一次"),
+        "immediate": ("随办随报", "随时报告"),
+    },
+)
+
+REPORT_KIND = Vocabulary(
+    "report kind",
+    {
+        "progress": ("进展", "进展情况", "阶段"),
+        "final": ("办结", "办结报告", "结果"),
+        "explanation": ("情况说明", "说明"),
+    },
+)
+
+ROLE = Vocabulary(
+    "role", {"lead": ("牵头单位", "牵头"), "participant": ("参加单位", "参加", "配合")}
+)
+
+MATTER_STATUS = Vocabulary(
+    "status",
+    {
+        "registered": ("已立项", "立项", "待交办"),
+        "assigned": ("办理中", "已交办", "在办"),
+        "closed": ("已办结", "办结"),
+    },
+)
+
+ASSIGNMENT_STATUS = Vocabulary("assignment status", {"open": ("办理中",), "done": ("已完成",)})
+
+REPORT_STATUS = Vocabulary(
+    "report status",
+    {"pending": ("待审核",), "accepted": ("已采纳", "通过"), "returned": ("已退回", "退回")},
+)
+
+DECISION = Vocabulary("decision", {"accept": ("通过", "采纳"), "return": ("退回", "责成重新办理")})
+
+UNIT_KIND = Vocabulary(
+    "unit kind",
+    {
+        "department": ("政府部门", "部门", "委办局"),
+        "district": ("旗区", "旗", "区", "县", "县区"),
+        "agency": ("直属单位", "直属", "事业单位"),
+        "enterprise": ("企事业单位", "企业", "国企"),
+        "other": ("其他", "其它"),
+    },
+)
