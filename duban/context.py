@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -140,3 +142,22 @@ def _json_default(value: object) -> object:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     raise TypeError(f"cannot record {type(value).__name__}")
+
+
+@contextmanager
+def open_register(
+    db: str | None = None, user: str = "python", *, strict_calendar: bool | None = None
+) -> Iterator[Context]:
+    """One change from Python: a Context in one transaction, committed whole or not at all.
+
+    with open_register("register.db", user="王敏") as ctx:
+        register_matter(ctx, "研究解决城区供暖问题", source="instruction")
+    """
+    from duban.db import engine_for, transaction
+
+    engine = engine_for(db)
+    try:
+        with transaction(engine) as session:
+            yield Context(session, user, strict_calendar)
+    finally:
+        engine.dispose()

@@ -88,14 +88,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-_ENGINES: dict[str, Engine] = {}
-
-
 def engine_for(db: str | None) -> Engine:
-    """The engine for a register, created and migrated on first use in this process."""
+    """An engine for the register, migrated to this version; the caller disposes of it."""
     url = resolve_url(db)
-    if url in _ENGINES:
-        return _ENGINES[url]
     try:
         engine = create_engine(url)
     except (ArgumentError, ImportError) as exc:
@@ -107,8 +102,11 @@ def engine_for(db: str | None) -> Engine:
     try:
         migrate(engine)
     except OperationalError as exc:
+        engine.dispose()
         raise RegisterError(f"cannot open the register {url}: {exc.orig}") from exc
-    _ENGINES[url] = engine
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -60,6 +60,11 @@ class Run:
             yield ctx
             self.warnings.extend(ctx.warnings)
 
+    def close(self) -> None:
+        """Release the register's connections (the engine is made once per command)."""
+        if "engine" in self.__dict__:
+            self.__dict__.pop("engine").dispose()
+
     def emit(self, data, *, columns=None, title=None) -> None:
         from duban.render import emit
 
@@ -212,6 +217,8 @@ def invoke(fn: Callable, args, kw, *, db, user, fmt, lang, strict) -> Any:
         if os.environ.get("DUBAN_DEBUG"):
             raise
         fail(_describe(exc), EXIT_INTERNAL)
+    finally:
+        run.close()
     for warning in run.warnings:
         sys.stderr.write(f"duban: warning: {warning}\n")
     return result
