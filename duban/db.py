@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, create_engine
 
 from duban.errors import BadValue, RegisterError
@@ -101,9 +101,9 @@ def engine_for(db: str | None) -> Engine:
 
     try:
         migrate(engine)
-    except OperationalError as exc:
+    except DBAPIError as exc:  # locked, unreadable, not a database, server down
         engine.dispose()
-        raise RegisterError(f"cannot open the register {url}: {exc.orig}") from exc
+        raise RegisterError(f"cannot open the register {engine.url!r}: {exc.orig}") from exc
     except BaseException:
         engine.dispose()
         raise

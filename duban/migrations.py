@@ -177,17 +177,21 @@ _RECORD = Table(
 
 
 def applied_versions(conn: Connection) -> set[int]:
-    _RECORD.create(conn, checkfirst=True)
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table(_RECORD.name):
+        return set()
     return {row[0] for row in conn.execute(_RECORD.select().with_only_columns(_RECORD.c.version))}
 
 
 def migrate(engine) -> list[int]:
     """Apply every step not yet recorded, each in its own transaction; return them.
 
-    Each step re-reads the record inside its own write transaction, so two processes
-    opening a new register at once apply each step exactly once.
+    The check is a plain read, so a reader (the morning cron job) never waits for a
+    clerk's write lock.  Each step re-reads the record inside its own write
+    transaction, so two processes opening a new register at once apply it once.
     """
-    with engine.begin() as conn:
+    with engine.execution_options(duban_read_only=True).begin() as conn:
         done = applied_versions(conn)
     if done and max(done) > LATEST:
         from duban.errors import RegisterError
@@ -203,6 +207,7 @@ def migrate(engine) -> list[int]:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(20180507)")
+            _RECORD.create(conn, checkfirst=True)
             if version in applied_versions(conn):
                 continue
             step(conn)

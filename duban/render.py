@@ -120,7 +120,11 @@ def _cell(value: Any) -> str:
         return ", ".join(_cell(v) for v in value)
     if isinstance(value, dict):
         # History details read as "key=value; ...", leaving out what is empty.
-        return "; ".join(f"{k}={_cell(v)}" for k, v in value.items() if v not in (None, "", []))
+        return "; ".join(
+            f"{k}={('yes' if v else 'no') if isinstance(v, bool) else _cell(v)}"
+            for k, v in value.items()
+            if v not in (None, "", [])
+        )
     return str(value)
 
 

@@ -70,9 +70,10 @@ def root(
 
 
 def _build() -> None:
-    from duban.cli import calendar, config, cycle, units
+    from duban.cli import calendar, config, cycle, history, units
 
     cycle.register_commands(app)
+    history.register_commands(app)
     app.add_typer(units.app, name="unit")
     app.add_typer(calendar.app, name="calendar")
     config.register_commands(app)

@@ -77,7 +77,8 @@ class Run:
 
 
 def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"duban: {message}\n")
+    # One line, always: a driver's message may span several.
+    sys.stderr.write("duban: " + " ".join(message.split()) + "\n")
     raise typer.Exit(code)
 
 
