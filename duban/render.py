@@ -163,6 +163,31 @@ def emit(
     console().print(table)
 
 
+def _word(key: str, value: Any, lang: str) -> Any:
+    """An enumeration's word in the table's language; JSON always keeps the English word."""
+    if lang != "zh" or not isinstance(value, str):
+        return value
+    from duban import vocab
+
+    for vocabulary in _VOCABULARIES.get(key, ()):
+        terms = getattr(vocab, vocabulary).terms
+        if value in terms:
+            return terms[value][0]
+    return _DAY_KINDS.get(value, value) if key == "kind" else value
+
+
+_VOCABULARIES = {
+    "source": ("SOURCE",),
+    "handling": ("HANDLING",),
+    "reporting": ("REPORTING",),
+    "role": ("ROLE",),
+    "decision": ("DECISION",),
+    "kind": ("REPORT_KIND", "UNIT_KIND"),
+    "status": ("MATTER_STATUS", "ASSIGNMENT_STATUS", "REPORT_STATUS"),
+}
+_DAY_KINDS = {"workday": "工作日", "weekend": "周末", "holiday": "节假日", "makeup": "调休上班"}
+
+
 def _table(rows: list[dict[str, Any]], keys: Sequence[str], lang: str, title: str | None):
     from rich.table import Table
     from rich.text import Text
@@ -172,7 +197,7 @@ def _table(rows: list[dict[str, Any]], keys: Sequence[str], lang: str, title: st
         table.add_column(label(key, lang), overflow="fold")
     for row in rows:
         # Text, not markup: a title like "关于[2026]3号文" must print as typed.
-        table.add_row(*(Text(_cell(row.get(k))) for k in keys))
+        table.add_row(*(Text(_cell(_word(k, row.get(k), lang))) for k in keys))
     return table
 
 
@@ -185,5 +210,5 @@ def _pairs(obj: dict[str, Any], keys: Sequence[str], lang: str, title: str | Non
     table.add_column(overflow="fold")
     for key in keys:
         if obj.get(key) not in (None, "", [], False):
-            table.add_row(Text(label(key, lang)), Text(_cell(obj[key])))
+            table.add_row(Text(label(key, lang)), Text(_cell(_word(key, obj[key], lang))))
     return table
