@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -34,6 +35,7 @@ class Matter(SQLModel, table=True):
     """督查事项: one matter on the register."""
 
     __tablename__ = "matter"
+    __table_args__ = (UniqueConstraint("year", "seq", name="uq_matter_year_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
@@ -61,6 +63,7 @@ class Assignment(SQLModel, table=True):
     """承办: one unit's part in one matter, as lead or participating unit."""
 
     __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("matter_id", "unit_id", name="uq_assignment_matter_unit"),)
 
     id: int | None = Field(default=None, primary_key=True)
     matter_id: int = Field(foreign_key="matter.id", index=True)
@@ -91,7 +94,7 @@ class Report(SQLModel, table=True):
     matter_id: int = Field(foreign_key="matter.id", index=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     kind: str
-    text: str
+    text: str = Field(sa_type=Text)
     file_name: str | None = None
     written: bool = False
     signed_by: str | None = None
@@ -131,7 +134,7 @@ class Event(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     matter_id: int | None = Field(default=None, foreign_key="matter.id", index=True)
     action: str = Field(index=True)
-    detail: str
+    detail: str = Field(sa_type=Text)
     actor: str
     recorded_at: dt.datetime
     effective_on: dt.date
@@ -144,7 +147,7 @@ class CalendarYear(SQLModel, table=True):
 
     year: int = Field(primary_key=True)
     source: str
-    papers: str | None = None
+    papers: str | None = Field(default=None, sa_type=Text)
     loaded_at: dt.datetime
     loaded_by: str
 
@@ -153,6 +156,7 @@ class CalendarDay(SQLModel, table=True):
     """One day of a loaded schedule (`set_by_office` false) or one day set by hand."""
 
     __tablename__ = "calendar_day"
+    __table_args__ = (UniqueConstraint("day", "set_by_office", name="uq_calendar_day"),)
 
     id: int | None = Field(default=None, primary_key=True)
     day: dt.date = Field(index=True)

@@ -147,6 +147,8 @@ def emit(
     rows = [data] if isinstance(data, dict) else data
     keys = list(columns or (rows[0].keys() if rows else []))
     if fmt == "csv":
+        if not keys:
+            return  # an empty listing with no known columns: nothing, not a blank line
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(keys)

@@ -74,6 +74,7 @@ def parse_holiday_cn(text: str, where: str) -> ParsedSchedule:
 
 
 _ICS_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
+_ICS_DAYS = re.compile(r"^\+?P(?:(\d+)W)?(?:(\d+)D)?$")
 _NAME_NOISE = re.compile(
     r"[\[\]【】()（）]|第\s*\d+\s*天\s*/\s*共\s*\d+\s*天|假期|放假|补班|上班|调休|休息|休"
 )
@@ -117,6 +118,12 @@ def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
             raise BadValue(f"{where}: an event has no DTSTART")
         start = _ics_date(event["DTSTART"], where)
         end = _ics_date(event["DTEND"], where) if "DTEND" in event else start + dt.timedelta(1)
+        if "DTEND" not in event and "DURATION" in event:  # RFC 5545: DTEND or DURATION
+            length = _ICS_DAYS.match(event["DURATION"].strip().upper())
+            if not length or not any(length.groups()):
+                raise BadValue(f"{where}: unsupported DURATION {event['DURATION']!r}: use days")
+            weeks, days_ = (int(g or 0) for g in length.groups())
+            end = start + dt.timedelta(weeks=weeks, days=days_)
         if end <= start:
             raise BadValue(f"{where}: an event ends ({end}) before it starts ({start})")
         summary = event.get("SUMMARY", "").replace("\\,", ",")
@@ -134,6 +141,7 @@ def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
     if len(years) > 1:
         listed = ", ".join(str(y) for y in years)
         raise BadValue(f"{where}: holds {listed}: choose one year with --year")
+    _check_year(where, years[0], days)
     return ParsedSchedule(years[0], days)
 
 

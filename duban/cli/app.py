@@ -1,10 +1,15 @@
 """The `duban` command: the root app, its global options, and the command groups."""
 
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from duban import __version__
+
+# The base of every usage error, wherever this typer keeps its click (its own copy or not).
+ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 HELP = """督办 duban: the supervision register of a supervision office (督查室).
 
@@ -15,8 +20,29 @@ China's holiday schedule (鄂府办发〔2018〕36号 第十二条: 15 working d
 Example: duban register "落实全市安全生产会议精神" --source meeting --received 2026-11-02
 """
 
+
+class DubanGroup(TyperGroup):
+    """The root command: usage errors are one line on stderr, like every other error."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except ClickException as exc:
+            where = getattr(getattr(exc, "ctx", None), "command_path", None) or "duban"
+            message = " ".join(exc.format_message().split())
+            sys.stderr.write(f"duban: {message} (see `{where} --help`)\n")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            sys.stderr.write("duban: aborted: nothing was written\n")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="duban",
+    cls=DubanGroup,
     help=HELP,
     no_args_is_help=True,
     rich_markup_mode="markdown",

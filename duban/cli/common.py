@@ -168,11 +168,15 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kw: Any) -> Any:
-            root = _root_options(kw.pop("common_ctx"))
+            command_ctx = kw.pop("common_ctx")
+            root = _root_options(command_ctx)
             fmt = "json" if kw.pop("common_json") else kw.pop("common_format") or root.get("fmt")
             kw.pop("common_format", None)
-            db = kw.pop("common_db") or root.get("db")
-            user = kw.pop("common_user") or root.get("user") or _login_name()
+            db = _explicit_first(command_ctx, "common_db", kw.pop("common_db"), root.get("db"))
+            user = (
+                _explicit_first(command_ctx, "common_user", kw.pop("common_user"), root.get("user"))
+                or _login_name()
+            )
             lang = kw.pop("common_lang") or root.get("lang")
             strict = kw.pop("common_strict")
             if strict is None:
@@ -189,6 +193,15 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
         return fn
 
     return decorate
+
+
+def _explicit_first(ctx: typer.Context, name: str, value: Any, root_value: Any) -> Any:
+    """The command's own option, unless it only came from the environment: then an
+    option given before the command (`duban --db X list` with DUBAN_DB set) wins."""
+    source = ctx.get_parameter_source(name)
+    if value is not None and getattr(source, "name", None) != "ENVIRONMENT":
+        return value
+    return root_value or value
 
 
 def _root_options(ctx: typer.Context) -> dict[str, Any]:

@@ -336,19 +336,15 @@ def register_commands(app: typer.Typer) -> None:
             day = ctx.date(as_of, what="as-of date")
             rows = find_overdue(ctx, day, unit=unit)
         data = [{**asdict(r), "due": iso(r.due), "original_due": iso(r.original_due)} for r in rows]
+        from dataclasses import fields
+
+        from duban.ops.overdue import OverdueRow
+
+        table = ["code", "title", "unit", "responsible", "due", "days_overdue", "workdays_overdue"]
         run.emit(
             data,
-            columns=[
-                "code",
-                "title",
-                "unit",
-                "responsible",
-                "due",
-                "days_overdue",
-                "workdays_overdue",
-            ]
-            if run.fmt == "table"
-            else None,
+            # CSV names its columns even when nothing is overdue; JSON is then [].
+            columns=table if run.fmt == "table" else [f.name for f in fields(OverdueRow)],
             title=f"Overdue as of {day.isoformat()}" if run.fmt == "table" else None,
         )
         if exit_code and rows:

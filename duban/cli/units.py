@@ -42,11 +42,14 @@ def add(
     Example: duban unit add 东胜区人民政府 --kind district --head 刘伟 --code dsq
     """
     from duban import views
+    from duban.models import Unit
     from duban.ops.units import add_unit
 
     with run.change() as ctx:
         unit = add_unit(ctx, name, head=head, kind=kind, parent=parent, code=code)
-        data = views.unit(unit, parent)
+        # The parent's registered name, not what was typed (it may be its code).
+        above = ctx.session.get(Unit, unit.parent_id) if unit.parent_id else None
+        data = views.unit(unit, above.name if above else None)
     run.say(f"added {unit.name}")
     run.emit(data, columns=COLUMNS if run.fmt == "table" else None)
 

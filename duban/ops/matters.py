@@ -11,6 +11,7 @@ from duban.context import Context, Deadline, utcnow
 from duban.errors import BadValue, NotFound
 from duban.models import Assignment, Event, Matter, Report, Review, Unit
 from duban.vocab import HANDLING, MATTER_STATUS, REPORTING, SOURCE
+from duban.workdays import check_range
 
 CODE_PREFIX = "DB"
 
@@ -47,6 +48,7 @@ def deadline_for(
         raise BadValue("give --due or --within, not both")
     check_within(within)
     if due is not None:
+        check_range(due)
         if due < start:
             raise BadValue(f"the {what} {due.isoformat()} is before {start.isoformat()}")
         return Deadline(due)

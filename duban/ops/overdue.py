@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, not_, or_
 from sqlmodel import col, select
 
 from duban.context import Context
-from duban.models import Assignment, Matter, Report, Unit
+from duban.models import Assignment, Matter, Report, Review, Unit
 from duban.ops.units import find_unit
 
 
@@ -36,10 +36,15 @@ class OverdueRow:
 def overdue(ctx: Context, as_of: dt.date, *, unit: str | None = None) -> list[OverdueRow]:
     unit_id = find_unit(ctx, unit).id if unit else None
     open_matter = or_(col(Matter.closed_on).is_(None), col(Matter.closed_on) > as_of)
+    # Waiting for review on the as-of day: still pending, or reviewed only after it.
+    waiting = or_(
+        Report.status == "pending",
+        exists().where(Review.report_id == Report.id, Review.reviewed_on > as_of),
+    )
     final_on_time = exists().where(
         Report.assignment_id == Assignment.id,
         Report.kind == "final",
-        Report.status == "pending",
+        waiting,
         Report.received_on <= Assignment.due_on,
         Report.received_on <= as_of,
     )

@@ -177,6 +177,13 @@ def review_report(
         )
     if matter.status == "closed":
         raise Refused("第十一条", f"{matter.code} is closed")
+    if not accept and assignment.status == "done":
+        raise Refused(
+            "第十五条",
+            f"{unit.name}'s final report on {matter.code} was accepted on "
+            f"{assignment.completed_on}: an earlier report cannot send it back to work; "
+            "accept it to file it",
+        )
     reviewed = on or ctx.today()
     if reviewed < report.received_on:
         raise BadValue(

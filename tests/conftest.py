@@ -1,0 +1,292 @@
+"""Fixtures shared by the CLI tests: a fresh register per test, a runner, a few units.
+
+`cli(*args, env=None)` runs `duban` in-process through Typer's CliRunner against a
+register file in the test's own tmp_path, as the user TEST_USER.  This Typer's
+CliRunner always keeps the streams apart: `result.stdout` is what the command printed
+for scripts, `result.stderr` the one-line messages and warnings, and `result.output`
+both, interleaved as a terminal would show them.
+
+The environment is pinned so that nothing leaks in from the machine running the tests:
+no DUBAN_TZ, DUBAN_NOW or DUBAN_DEBUG, English labels, no colour.  A test that needs
+one of them passes it in `env` (a value of None removes a variable).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from duban.cli.app import app
+
+TEST_USER = "督查室 测试员"
+
+# Units with their registered heads (主要负责人), as `units` adds them.
+UNITS = {
+    "市住房和城乡建设局": {"code": "zjj", "head": "张建国", "kind": "department"},
+    "市生态环境局": {"code": "sthjj", "head": "刘海燕", "kind": "department"},
+    "市自然资源局": {"code": "zrzyj", "head": "赵志强", "kind": "department"},
+    "市教育局": {"code": "jyj", "head": "李明", "kind": "department"},
+    "东胜区人民政府": {"code": "dsq", "head": "刘伟", "kind": "district"},
+}
+
+
+def _base_env(db: Path) -> dict[str, str | None]:
+    return {
+        "DUBAN_DB": str(db),
+        "DUBAN_USER": TEST_USER,
+        "DUBAN_LANG": "en",
+        "NO_COLOR": "1",
+        "DUBAN_TZ": None,
+        "DUBAN_NOW": None,
+        "DUBAN_DEBUG": None,
+    }
+
+
+class Cli:
+    """`cli(*args, env=None) -> Result`; `cli.db` is the register file."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.runner = CliRunner()
+
+    def __call__(self, *args: Any, env: dict[str, str | None] | None = None) -> Result:
+        full_env = {**_base_env(self.db), **(env or {})}
+        return self.runner.invoke(app, [str(a) for a in args], env=full_env)
+
+
+def json_of(result: Result) -> Any:
+    """The JSON a successful command printed on stdout (fails the test otherwise)."""
+    assert result.exit_code == 0, (
+        f"exit {result.exit_code}; stderr: {result.stderr!r}; exception: {result.exception!r}"
+    )
+    return json.loads(result.stdout)
+
+
+def assert_error(result: Result, code: int, *fragments: str) -> str:
+    """A clean failure: the exit code, one line on stderr naming the problem, no traceback.
+
+    Returns the message.  Each fragment must appear in it.
+    """
+    assert result.exit_code == code, (
+        f"expected exit {code}, got {result.exit_code}; stdout: {result.stdout!r}; "
+        f"stderr: {result.stderr!r}; exception: {result.exception!r}"
+    )
+    # Only SystemExit (from typer.Exit) may end a command: any other exception escaped
+    # the error handling and would be a traceback for a user.
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+    message = result.stderr
+    assert message.startswith("duban: "), message
+    assert message.count("\n") == 1, f"not one line: {message!r}"
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    return message
+
+
+# -- plain helpers (usable outside fixtures, e.g. to build a template register) -----
+
+
+def add_units(cli: Cli) -> dict[str, dict[str, str]]:
+    """Add the five UNITS, each with its code, kind and registered head."""
+    for name, unit in UNITS.items():
+        result = cli(
+            "unit",
+            "add",
+            name,
+            "--code",
+            unit["code"],
+            "--head",
+            unit["head"],
+            "--kind",
+            unit["kind"],
+        )
+        assert result.exit_code == 0, result.stderr
+    return UNITS
+
+
+def register_matter(
+    cli: Cli,
+    *options: Any,
+    title: str = "研究解决城区供暖问题",
+    source: str = "instruction",
+    received: str = "2026-11-02",
+) -> dict[str, Any]:
+    """`duban register` a matter; its JSON."""
+    return json_of(
+        cli("register", title, "--source", source, "--received", received, *options, "--json")
+    )
+
+
+def signed_and_sealed(unit: str) -> list[str]:
+    """The options of a written report signed by the unit's registered head and sealed."""
+    return ["--written", "--signed-by", UNITS[unit]["head"], "--sealed"]
+
+
+def enter_report(
+    cli: Cli,
+    code: str,
+    unit: str,
+    *options: Any,
+    kind: str = "final",
+    on: str = "2026-11-20",
+    text: str = "已按要求办理完毕",
+    complete: bool = True,
+) -> dict[str, Any]:
+    """`duban report` from one of UNITS; its JSON.
+
+    A final report is written, signed by the unit's head and sealed unless
+    `complete=False`.
+    """
+    extra = signed_and_sealed(unit) if kind == "final" and complete else []
+    return json_of(
+        cli(
+            "report",
+            code,
+            "--unit",
+            unit,
+            "--kind",
+            kind,
+            "--text",
+            text,
+            "--on",
+            on,
+            *extra,
+            *options,
+            "--json",
+        )
+    )
+
+
+def snapshot_of(db: Path) -> dict[str, object]:
+    """Every table's schema and rows, in a stable order: to prove nothing was written."""
+    with closing(sqlite3.connect(db)) as conn:
+        tables = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        ).fetchall()
+        return {
+            name: (sql, sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr))
+            for name, sql in tables
+        }
+
+
+# -- fixtures ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the test's register lives (created on first use)."""
+    return tmp_path / "register.db"
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Cli:
+    return Cli(db_path)
+
+
+@pytest.fixture(name="json_of")
+def json_of_fixture() -> Callable[[Result], Any]:
+    return json_of
+
+
+@pytest.fixture(name="assert_error")
+def assert_error_fixture() -> Callable[..., str]:
+    return assert_error
+
+
+@pytest.fixture(scope="session")
+def _template_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {"root": tmp_path_factory.mktemp("templates")}
+
+
+@pytest.fixture
+def template(cli: Cli, _template_files: dict[str, Path]) -> Callable[..., None]:
+    """`template(name, build)`: give the test's register the state `build(cli)` makes.
+
+    The state is built once per session, through the CLI like any other, into a
+    register of its own, and each test gets a copy of that file (mode kept): many
+    tests can start from the same scene without paying for it each time.  If the
+    test's register already exists, `build` simply runs on it.
+    """
+
+    def _template(name: str, build: Callable[[Cli], Any]) -> None:
+        if cli.db.exists():
+            build(cli)
+            return
+        if name not in _template_files:
+            path = _template_files["root"] / name / "register.db"
+            path.parent.mkdir()
+            build(Cli(path))
+            with closing(sqlite3.connect(path)) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            _template_files[name] = path
+        shutil.copy2(_template_files[name], cli.db)
+
+    return _template
+
+
+@pytest.fixture
+def units(template: Callable[..., None]) -> dict[str, dict[str, str]]:
+    """Five units, each with a code and a registered head (see UNITS)."""
+    template("units", add_units)
+    return UNITS
+
+
+@pytest.fixture
+def register(cli: Cli) -> Callable[..., dict[str, Any]]:
+    """`register(*options, title=..., source=..., received=...)`: the new matter's JSON."""
+    return functools.partial(register_matter, cli)
+
+
+@pytest.fixture
+def show(cli: Cli) -> Callable[[str], dict[str, Any]]:
+    """`show(code)`: the matter as `duban show CODE --json` prints it."""
+
+    def _show(code: str) -> dict[str, Any]:
+        return json_of(cli("show", code, "--json"))
+
+    return _show
+
+
+@pytest.fixture
+def report(cli: Cli) -> Callable[..., dict[str, Any]]:
+    """`report(code, unit, *options, kind="final", on=...)`: the report's JSON (see
+    enter_report)."""
+    return functools.partial(enter_report, cli)
+
+
+def build_assigned(cli: Cli) -> str:
+    """DB-2026-0001, received Mon 2026-11-02 (due Mon 11-23); notified Tue 11-03:
+    市住房和城乡建设局 leads, 东胜区人民政府 participates.  Adds UNITS if there are none."""
+    if not json_of(cli("unit", "list", "--json")):
+        add_units(cli)
+    code = register_matter(cli, received="2026-11-02")["code"]
+    result = cli(
+        "assign",
+        code,
+        "--lead",
+        "市住房和城乡建设局",
+        "--participant",
+        "东胜区人民政府",
+        "--on",
+        "2026-11-03",
+    )
+    assert result.exit_code == 0, result.stderr
+    return code
+
+
+@pytest.fixture
+def assigned(template: Callable[..., None]) -> str:
+    """The code of the matter build_assigned makes (with the five UNITS)."""
+    template("assigned", build_assigned)
+    return "DB-2026-0001"

@@ -1,0 +1,284 @@
+"""duban unit: add, edit, list, import; names and codes; parents without cycles (第五条)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def unit_list(cli, json_of):
+    return json_of(cli("unit", "list", "--json"))
+
+
+def test_add_prints_the_unit(cli):
+    result = cli("unit", "add", "市教育局", "--head", "李明", "--code", "jyj")
+    assert result.exit_code == 0, result.stderr
+    assert "市教育局" in result.stdout and "李明" in result.stdout and "jyj" in result.stdout
+    assert result.stderr == "added 市教育局\n"
+
+
+def test_add_json_and_list(cli, json_of):
+    top = json_of(
+        cli("unit", "add", "鄂尔多斯市人民政府", "--code", "szf", "--kind", "other", "--json")
+    )
+    assert top == {
+        "name": "鄂尔多斯市人民政府",
+        "code": "szf",
+        "kind": "other",
+        "head": None,
+        "parent": None,
+    }
+    district = json_of(
+        cli(
+            "unit",
+            "add",
+            "东胜区人民政府",
+            "--kind",
+            "旗区",
+            "--head",
+            "刘伟",
+            "--parent",
+            "鄂尔多斯市人民政府",
+            "--json",
+        )
+    )
+    assert district == {
+        "name": "东胜区人民政府",
+        "code": None,
+        "kind": "district",
+        "head": "刘伟",
+        "parent": "鄂尔多斯市人民政府",
+    }
+    assert unit_list(cli, json_of) == [top, district]
+
+
+def test_a_parent_named_by_its_code_is_shown_by_its_name(cli, json_of):
+    assert cli("unit", "add", "鄂尔多斯市人民政府", "--code", "szf").exit_code == 0
+    added = json_of(cli("unit", "add", "市教育局", "--parent", "SZF", "--json"))
+    assert added["parent"] == "鄂尔多斯市人民政府"
+    assert unit_list(cli, json_of)[1]["parent"] == "鄂尔多斯市人民政府"
+
+
+def test_list_table_and_empty_list(cli, json_of, units):
+    result = cli("unit", "list")
+    assert result.exit_code == 0, result.stderr
+    for name, unit in units.items():
+        assert name in result.stdout and unit["head"] in result.stdout
+    assert [u["name"] for u in unit_list(cli, json_of)] == list(units)
+
+
+def test_an_empty_register_lists_no_units(cli):
+    assert cli("unit", "list", "--json").stdout == "[]\n"
+    result = cli("unit", "list")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["市教育局"], 2, "already registered"),
+        (["市教育局分局", "--code", "JYJ"], 2, "already taken"),
+        (["市审计局", "--kind", "ministry"], 2, "ministry"),
+        (["  "], 2, "name"),
+        (["市审计局", "--parent", "市教育"], 3, "did you mean"),
+    ],
+    ids=["duplicate-name", "duplicate-code", "bad-kind", "no-name", "unknown-parent"],
+)
+def test_add_refusals(cli, json_of, assert_error, units, args, code, fragment):
+    before = unit_list(cli, json_of)
+    assert_error(cli("unit", "add", *args), code, fragment)
+    assert unit_list(cli, json_of) == before
+
+
+def test_edit_head_kind_code_and_name(cli, json_of, units, register, show):
+    edited = json_of(cli("unit", "edit", "jyj", "--head", "王芳", "--kind", "agency", "--json"))
+    assert (edited["name"], edited["head"], edited["kind"]) == ("市教育局", "王芳", "agency")
+    code = register()["code"]
+    assert cli("assign", code, "--lead", "市教育局", "--on", "2026-11-03").exit_code == 0
+    renamed = json_of(
+        cli("unit", "edit", "市教育局", "--rename", "市教育体育局", "--code", "jytyj", "--json")
+    )
+    assert (renamed["name"], renamed["code"]) == ("市教育体育局", "jytyj")
+    # The matter's assignment follows the unit under its new name.
+    assert show(code)["assignments"][0]["unit"] == "市教育体育局"
+    assert [u["name"] for u in unit_list(cli, json_of)].count("市教育体育局") == 1
+
+
+def test_edit_table_form(cli, units):
+    result = cli("unit", "edit", "市教育局", "--head", "王芳")
+    assert result.exit_code == 0, result.stderr
+    assert "王芳" in result.stdout
+    assert result.stderr == "changed 市教育局\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "fragment"),
+    [
+        (["市教育", "--head", "王芳"], 3, "did you mean"),
+        (["市教育局"], 2, "nothing to change"),
+        (["市教育局", "--head", "李明"], 2, "nothing to change"),
+        (["市教育局", "--rename", "市生态环境局"], 2, "already registered"),
+        (["市教育局", "--code", "SThjj"], 2, "already taken"),
+        (["市教育局", "--kind", "ministry"], 2, "ministry"),
+        (["市教育局", "--parent", "市教育局"], 4, "第五条"),
+    ],
+    ids=[
+        "unknown",
+        "nothing",
+        "same-head",
+        "rename-taken",
+        "code-taken",
+        "bad-kind",
+        "self-parent",
+    ],
+)
+def test_edit_refusals(cli, json_of, assert_error, units, args, code, fragment):
+    before = unit_list(cli, json_of)
+    assert_error(cli("unit", "edit", *args), code, fragment)
+    assert unit_list(cli, json_of) == before
+
+
+def test_parent_cycles_are_refused(cli, json_of, assert_error):
+    assert cli("unit", "add", "市人民政府").exit_code == 0
+    assert cli("unit", "add", "市教育局", "--parent", "市人民政府").exit_code == 0
+    assert cli("unit", "add", "市教育局基建科", "--parent", "市教育局").exit_code == 0
+    before = unit_list(cli, json_of)
+    # Two steps round (市人民政府 under 市教育局, which is under it) and three.
+    assert_error(cli("unit", "edit", "市人民政府", "--parent", "市教育局"), 4, "第五条", "cycle")
+    assert_error(cli("unit", "edit", "市人民政府", "--parent", "市教育局基建科"), 4, "第五条")
+    assert unit_list(cli, json_of) == before
+    # Moving a unit sideways is no cycle.
+    assert cli("unit", "add", "市体育局").exit_code == 0
+    assert cli("unit", "edit", "市教育局基建科", "--parent", "市体育局").exit_code == 0
+    parents = {u["name"]: u["parent"] for u in unit_list(cli, json_of)}
+    assert parents["市教育局基建科"] == "市体育局"
+
+
+# -- import --------------------------------------------------------------------------
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def test_import_adds_every_unit_with_parents_named_later(cli, json_of, tmp_path):
+    sheet = write_csv(
+        tmp_path / "units.csv",
+        [
+            ["name", "code", "kind", "head", "parent"],
+            ["东胜区人民政府", "dsq", "district", "刘伟", "鄂尔多斯市人民政府"],
+            ["市教育局", "jyj", "department", "李明", "鄂尔多斯市人民政府"],
+            ["", "", "", "", ""],  # a blank line in the sheet is skipped
+            ["鄂尔多斯市人民政府", "szf", "other", "", ""],
+        ],
+    )
+    result = cli("unit", "import", sheet, "--json")
+    imported = json_of(result)
+    assert [(u["name"], u["code"], u["kind"], u["head"], u["parent"]) for u in imported] == [
+        ("东胜区人民政府", "dsq", "district", "刘伟", "鄂尔多斯市人民政府"),
+        ("市教育局", "jyj", "department", "李明", "鄂尔多斯市人民政府"),
+        ("鄂尔多斯市人民政府", "szf", "other", None, None),
+    ]
+    assert unit_list(cli, json_of) == imported
+
+
+def test_import_with_chinese_column_names_and_table_output(cli, json_of, tmp_path):
+    sheet = write_csv(
+        tmp_path / "单位.csv",
+        [
+            ["名称", "代码", "类型", "主要负责人", "上级单位"],
+            ["市财政局", "czj", "部门", "高峰", ""],
+        ],
+    )
+    result = cli("unit", "import", sheet)
+    assert result.exit_code == 0, result.stderr
+    assert "市财政局" in result.stdout and "高峰" in result.stdout
+    assert result.stderr == f"imported 1 unit(s) from {sheet}\n"
+    assert unit_list(cli, json_of) == [
+        {"name": "市财政局", "code": "czj", "kind": "department", "head": "高峰", "parent": None}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("last_row", "code", "fragment"),
+    [
+        (["市审计局", "sjj", "ministry", "", ""], 2, ":4:"),  # a bad kind on line 4
+        (["市教育局", "jyj2", "department", "", ""], 2, "already registered"),  # twice
+        (["市民政局", "mzj", "department", "", ""], 2, "already registered"),  # in the register
+        (["市审计局", "SZF", "department", "", ""], 2, "already taken"),  # code in the file
+        (["市审计局", "sjj", "department", "", "市政府"], 3, "市政府"),  # no such parent
+        (["", "sjj", "department", "", ""], 2, "needs a name"),
+    ],
+    ids=[
+        "bad-kind",
+        "duplicate-in-file",
+        "duplicate-in-register",
+        "duplicate-code",
+        "unknown-parent",
+        "no-name",
+    ],
+)
+def test_import_is_all_or_nothing(cli, json_of, assert_error, tmp_path, last_row, code, fragment):
+    assert cli("unit", "add", "市民政局", "--code", "mzj").exit_code == 0
+    before = unit_list(cli, json_of)
+    sheet = write_csv(
+        tmp_path / "units.csv",
+        [
+            ["name", "code", "kind", "head", "parent"],
+            ["鄂尔多斯市人民政府", "szf", "other", "", ""],
+            ["市教育局", "jyj", "department", "李明", "鄂尔多斯市人民政府"],
+            last_row,
+        ],
+    )
+    assert_error(cli("unit", "import", sheet), code, fragment)
+    assert unit_list(cli, json_of) == before
+
+
+def test_import_refuses_a_cycle_of_parents_and_keeps_nothing(cli, json_of, assert_error, tmp_path):
+    sheet = write_csv(
+        tmp_path / "units.csv",
+        [["name", "parent"], ["甲单位", "乙单位"], ["乙单位", "甲单位"]],
+    )
+    assert_error(cli("unit", "import", sheet), 4, "第五条")
+    assert unit_list(cli, json_of) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (None, "cannot read"),
+        ("单位,负责人\n市教育局,李明\n".encode("gbk"), "UTF-8"),
+        ("title,head\n市教育局,李明\n".encode(), "'name'"),
+    ],
+    ids=["missing", "not-utf8", "no-name-column"],
+)
+def test_import_refuses_an_unreadable_file(cli, json_of, assert_error, tmp_path, content, fragment):
+    sheet = tmp_path / "units.csv"
+    if content is not None:
+        sheet.write_bytes(content)
+    assert_error(cli("unit", "import", sheet), 2, fragment)
+    assert unit_list(cli, json_of) == []
+
+
+def test_import_the_example_units_of_ordos(cli, json_of):
+    sheet = EXAMPLES / "units-ordos.csv"
+    if not sheet.exists():
+        pytest.skip("examples/units-ordos.csv is not there")
+    with sheet.open(encoding="utf-8-sig", newline="") as f:
+        expected = [row for row in csv.DictReader(f) if (row.get("name") or "").strip()]
+    imported = json_of(cli("unit", "import", sheet, "--json"))
+    assert [u["name"] for u in imported] == [row["name"].strip() for row in expected]
+    names = {u["name"] for u in imported}
+    for unit, row in zip(imported, expected, strict=True):
+        assert unit["parent"] == ((row.get("parent") or "").strip() or None)
+        assert unit["parent"] is None or unit["parent"] in names
+    assert len(unit_list(cli, json_of)) == len(expected)
+    # Importing the same file again adds nothing: every name is taken.
+    assert cli("unit", "import", sheet).exit_code == 2
+    assert len(unit_list(cli, json_of)) == len(expected)
