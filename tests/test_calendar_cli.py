@@ -2,7 +2,7 @@
 
 Every date is explicit; "today" is pinned with DUBAN_NOW so that nothing depends on
 the day the tests run.  Expected deadlines are counted by hand from the 2026 notice
-(/work/shared/data/holiday-cn/2026.json) and from the small 2027 schedule below.
+(../shared/data/holiday-cn/2026.json) and from the small 2027 schedule below.
 """
 
 from __future__ import annotations

@@ -219,7 +219,7 @@ def test_a_year_is_classified_once_when_a_question_first_reaches_it():
 
 # -- 4. hand-checked against the 2026 notice (国办发明电〔2025〕7号) ------------------------
 #
-# 2026 in /work/shared/data/holiday-cn/2026.json: off 01-01..03, 02-15..23, 04-04..06,
+# 2026 in ../shared/data/holiday-cn/2026.json: off 01-01..03, 02-15..23, 04-04..06,
 # 05-01..05, 06-19..21, 09-25..27, 10-01..07; make-up working days 01-04 (Sun), 02-14
 # (Sat), 02-28 (Sat), 05-09 (Sat), 09-20 (Sun), 10-10 (Sat).
 
