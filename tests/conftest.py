@@ -290,3 +290,24 @@ def assigned(template: Callable[..., None]) -> str:
     """The code of the matter build_assigned makes (with the five UNITS)."""
     template("assigned", build_assigned)
     return "DB-2026-0001"
+
+
+@pytest.fixture
+def checked_cli(tmp_path: Path) -> Callable[..., Result]:
+    """`run(*args, code=0)`: `duban ARGS` on a fresh register with the clock fixed at
+    2026-11-26 10:00 Beijing time; asserts the exit code; `.data` is the JSON printed."""
+    runner = CliRunner()
+    env = {
+        **_base_env(tmp_path / "r.db"),
+        "DUBAN_USER": "tester",
+        "DUBAN_NOW": "2026-11-26T10:00:00+08:00",
+        "COLUMNS": "120",
+    }
+
+    def run(*args: Any, code: int = 0) -> Result:
+        result = runner.invoke(app, [str(a) for a in args], env=env)
+        assert result.exit_code == code, (args, result.stdout, result.stderr)
+        result.data = json.loads(result.stdout) if "--json" in args and code == 0 else None
+        return result
+
+    return run

@@ -10,33 +10,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from duban.cli.app import app
 
 
 @pytest.fixture
-def cli(tmp_path):
-    """Run `duban ARGS` on a fresh register; check the exit code; .data is the JSON out."""
-    runner = CliRunner()
-    env = {
-        "DUBAN_DB": str(tmp_path / "r.db"),
-        "DUBAN_USER": "tester",
-        "DUBAN_NOW": "2026-11-26T10:00:00+08:00",
-        "DUBAN_LANG": "en",
-        "NO_COLOR": "1",
-        "COLUMNS": "120",
-        "DUBAN_TZ": None,  # None: removed for the run, whatever the machine has
-        "DUBAN_DEBUG": None,
-    }
-
-    def run(*args, code=0):
-        result = runner.invoke(app, [str(a) for a in args], env=env)
-        assert result.exit_code == code, (args, result.stdout, result.stderr)
-        result.data = json.loads(result.stdout) if "--json" in args and code == 0 else None
-        return result
-
-    return run
+def cli(checked_cli):
+    """This module's `cli` checks the exit code and parses the JSON (conftest.checked_cli)."""
+    return checked_cli
 
 
 def one_line_error(result) -> None:

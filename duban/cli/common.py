@@ -170,8 +170,8 @@ def command(app: typer.Typer, name: str, **kwargs: Any) -> Callable:
         def wrapper(*args: Any, **kw: Any) -> Any:
             command_ctx = kw.pop("common_ctx")
             root = _root_options(command_ctx)
-            fmt = "json" if kw.pop("common_json") else kw.pop("common_format") or root.get("fmt")
-            kw.pop("common_format", None)
+            as_json, fmt_option = kw.pop("common_json"), kw.pop("common_format")
+            fmt = "json" if as_json else fmt_option or root.get("fmt")
             db = _explicit_first(command_ctx, "common_db", kw.pop("common_db"), root.get("db"))
             user = (
                 _explicit_first(command_ctx, "common_user", kw.pop("common_user"), root.get("user"))
