@@ -272,6 +272,7 @@ def register_commands(app: typer.Typer) -> None:
         run.say(
             f"report {rep.id} {'accepted' if accept else 'returned'}"
             + (f"; {unit.name} is due {assignment.due_on.isoformat()}" if not accept else "")
+            + (" (provisional)" if not accept and assignment.due_provisional else "")
         )
         run.emit(
             data,
@@ -336,6 +337,8 @@ def register_commands(app: typer.Typer) -> None:
             day = ctx.date(as_of, what="as-of date")
             rows = find_overdue(ctx, day, unit=unit)
         data = [{**asdict(r), "due": iso(r.due), "original_due": iso(r.original_due)} for r in rows]
+        if run.fmt == "table":
+            data = [_due_note(d) for d in data]
         from dataclasses import fields
 
         from duban.ops.overdue import OverdueRow
