@@ -405,3 +405,19 @@ def test_strict_calendar_setting_refuses_and_can_be_overridden(cli):
     assert (lenient.data["due"], lenient.data["due_provisional"]) == ("2027-01-11", True)
     assert "provisional" in lenient.stderr
     assert [m["code"] for m in cli("list", "--json").data] == ["DB-2026-0001"]
+
+
+def test_a_provisional_deadline_is_marked_in_every_table(cli):
+    # Received Mon 2027-03-01, one working day: Tue 03-02, in a year nobody has published.
+    registered = cli(
+        "register", "估算时限", "--source", "other", "--received", "2027-03-01", "--within", "1"
+    )
+    assert "2027-03-02 (provisional)" in registered.stdout
+    assert "warning: the deadline 2027-03-02 is provisional" in registered.stderr
+    cli("unit", "add", "市教育局", "--head", "李明")
+    assigned = cli("assign", "DB-2027-0001", "--lead", "市教育局", "--on", "2027-03-01")
+    assert "2027-03-02 (provisional)" in assigned.stdout
+    for args in (["list"], ["show", "DB-2027-0001"], ["overdue", "--as-of", "2027-03-10"]):
+        assert "2027-03-02 (provisional)" in cli(*args).stdout, args
+    row = cli("overdue", "--as-of", "2027-03-10", "--json").data[0]
+    assert (row["due"], row["due_provisional"]) == ("2027-03-02", True)
