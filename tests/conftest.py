@@ -39,6 +39,18 @@ UNITS = {
 }
 
 
+# A small 2027 schedule for loading tests: 元旦 off 01-01 (Fri), 01-04 (Mon), 01-05 (Tue),
+# make-up Saturday 01-09; 春节 off 02-06..12, make-up Saturday 02-20.
+DAYS_2027 = [
+    ("2027-01-01", True, "元旦"),
+    ("2027-01-04", True, "元旦"),
+    ("2027-01-05", True, "元旦"),
+    ("2027-01-09", False, "元旦"),
+    *((f"2027-02-{d:02d}", True, "春节") for d in range(6, 13)),
+    ("2027-02-20", False, "春节"),
+]
+
+
 def _base_env(db: Path) -> dict[str, str | None]:
     return {
         "DUBAN_DB": str(db),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DAYS_2027
 
 
 @pytest.fixture
@@ -24,16 +25,8 @@ def one_line_error(result) -> None:
     assert "Traceback" not in result.stderr
 
 
-# A small 2027 schedule: 元旦 off 01-01 (Fri), 01-04 (Mon), 01-05 (Tue), make-up Saturday
+# The small 2027 schedule (conftest.DAYS_2027): 元旦 off 01-01 (Fri), 01-04 (Mon), 01-05 (Tue), make-up Saturday
 # 01-09; 春节 off 02-06..12, make-up Saturday 02-20.
-DAYS_2027 = [
-    ("2027-01-01", True, "元旦"),
-    ("2027-01-04", True, "元旦"),
-    ("2027-01-05", True, "元旦"),
-    ("2027-01-09", False, "元旦"),
-    *((f"2027-02-{d:02d}", True, "春节") for d in range(6, 13)),
-    ("2027-02-20", False, "春节"),
-]
 
 
 @pytest.fixture

@@ -49,6 +49,12 @@ def ok(url, *args):
     return json.loads(result.stdout) if "--json" in args else result
 
 
+def final_report(url, code, *options):
+    """The housing bureau's written final report, signed by its head; its JSON."""
+    return ok(url, "report", code, "--unit", "zjj", "--kind", "final", "--text", "已完成",
+              "--written", "--signed-by", "张建国", *options, "--json")  # fmt: skip
+
+
 def test_the_whole_cycle_on_postgresql(pg_url):
     url, _ = pg_url
     ok(url, "unit", "add", "市住房和城乡建设局", "--head", "张建国", "--code", "zjj")
@@ -72,23 +78,7 @@ def test_the_whole_cycle_on_postgresql(pg_url):
     refused = run(url, "report", code, "--unit", "东胜区人民政府", "--kind", "final", "--text", "x")
     assert refused.exit_code == 4 and "第十二条" in refused.stderr
 
-    first = ok(
-        url,
-        "report",
-        code,
-        "--unit",
-        "zjj",
-        "--kind",
-        "final",
-        "--text",
-        "已完成",
-        "--written",
-        "--signed-by",
-        "张建国",
-        "--on",
-        "2026-10-20",
-        "--json",
-    )
+    first = final_report(url, code, "--on", "2026-10-20")  # not sealed
     assert run(url, "review", str(first["id"]), "--accept", "--on", "2026-10-21").exit_code == 4
     # Returned on Wed 2026-10-21 with 5 working days: 22, 23, 26, 27, 28 → 2026-10-28.
     ok(
@@ -108,24 +98,7 @@ def test_the_whole_cycle_on_postgresql(pg_url):
         (r["code"], r["unit"], r["due"], r["days_overdue"], r["workdays_overdue"]) for r in late
     ] == [(code, "市住房和城乡建设局", "2026-10-28", 2, 2)]
 
-    second = ok(
-        url,
-        "report",
-        code,
-        "--unit",
-        "zjj",
-        "--kind",
-        "final",
-        "--text",
-        "已完成",
-        "--written",
-        "--signed-by",
-        "张建国",
-        "--sealed",
-        "--on",
-        "2026-10-30",
-        "--json",
-    )
+    second = final_report(url, code, "--sealed", "--on", "2026-10-30")
     ok(url, "review", str(second["id"]), "--accept", "--on", "2026-11-02")
     ok(url, "close", code, "--on", "2026-11-02")
 

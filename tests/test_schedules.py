@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DAYS_2027
 from typer.testing import CliRunner
 
 from duban.cli.app import app
@@ -42,16 +43,8 @@ def holiday_cn(days, year=2027, papers=()):
     )
 
 
-# The same small 2027 schedule in both formats: 元旦 off 01-01 (Fri) and 01-04, 01-05
+# The small 2027 schedule (conftest.DAYS_2027) in both formats: 元旦 off 01-01 (Fri) and 01-04, 01-05
 # (Mon, Tue), make-up Saturday 01-09; 春节 off 02-06..12, make-up Saturday 02-20.
-DAYS_2027 = [
-    ("2027-01-01", True, "元旦"),
-    ("2027-01-04", True, "元旦"),
-    ("2027-01-05", True, "元旦"),
-    ("2027-01-09", False, "元旦"),
-    *((f"2027-02-{d:02d}", True, "春节") for d in range(6, 13)),
-    ("2027-02-20", False, "春节"),
-]
 
 ICS_2027 = "\r\n".join(
     [

@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from duban.cli.common import Run, check_dates, command, fail
+from duban.errors import EXIT_USAGE
 
 app = typer.Typer(
     help="The working-day calendar: count, check, load next year's schedule, explain.\n\n"
@@ -36,7 +37,7 @@ def add(
     """
     check_dates(start=start)
     if n < 0:
-        fail(f"N must be 0 or more, not {n}", 2)
+        fail(f"N must be 0 or more, not {n}", EXIT_USAGE)
     with run.read() as ctx:
         day = ctx.date(start, what="start date")
         due = ctx.deadline(day, n) if n else None
@@ -246,7 +247,7 @@ def set_(
     Example: duban calendar set 2027-02-20 --work --name 春节
     """
     if off == work:
-        fail("say --off or --work (one of them)", 2)
+        fail("say --off or --work (one of them)", EXIT_USAGE)
     check_dates(date=date)
     from duban.ops.calendar import set_day
 

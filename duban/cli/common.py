@@ -17,7 +17,7 @@ from typing import Any
 
 import typer
 
-from duban.errors import EXIT_INTERNAL, DubanError
+from duban.errors import EXIT_INTERNAL, EXIT_USAGE, DubanError
 
 PANEL = "Common options"
 
@@ -217,7 +217,7 @@ def invoke(fn: Callable, args, kw, *, db, user, fmt, lang, strict) -> Any:
     if fmt is None:
         fmt = "table"
     if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}: use table, json or csv", 2)
+        fail(f"unknown format {fmt!r}: use table, json or csv", EXIT_USAGE)
     run = Run(db=db, user=user, fmt=fmt, lang=detect_lang(lang), strict_calendar=strict)
     try:
         result = fn(run, *args, **kw)

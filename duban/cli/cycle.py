@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from duban.cli.common import Run, check_dates, command, fail
+from duban.errors import EXIT_FINDING, EXIT_USAGE
 
 MATTER_COLUMNS = ["code", "title", "source", "received", "due", "status", "lead_units"]
 
@@ -172,15 +173,15 @@ def register_commands(app: typer.Typer) -> None:
         """
         check_dates(on=on, proposed_deadline=propose_due)
         if (text is None) == (file is None):
-            fail("give the report's text with --text TEXT or --file PATH (one of them)", 2)
+            fail("give the report's text with --text TEXT or --file PATH (one of them)", EXIT_USAGE)
         file_name = None
         if file is not None:
             try:
                 text = file.read_text(encoding="utf-8-sig")
             except OSError as exc:
-                fail(f"cannot read {file}: {exc.strerror}", 2)
+                fail(f"cannot read {file}: {exc.strerror}", EXIT_USAGE)
             except UnicodeDecodeError:
-                fail(f"{file} is not UTF-8 text", 2)
+                fail(f"{file} is not UTF-8 text", EXIT_USAGE)
             file_name = file.name
         from duban import views
         from duban.ops.reports import add_report
@@ -245,7 +246,7 @@ def register_commands(app: typer.Typer) -> None:
         Example: duban review 3 --return --reason "未附整改清单" --within 10 --on 2026-11-24
         """
         if accept == return_:
-            fail("say --accept or --return (one of them)", 2)
+            fail("say --accept or --return (one of them)", EXIT_USAGE)
         check_dates(on=on, due=due)
         from duban import views
         from duban.ops.reports import review_report
@@ -326,7 +327,7 @@ def register_commands(app: typer.Typer) -> None:
         Example: duban overdue --as-of 2026-11-26 --json
         """
         if today and as_of:
-            fail("give --today or --as-of, not both", 2)
+            fail("give --today or --as-of, not both", EXIT_USAGE)
         check_dates(as_of=as_of)
         from dataclasses import asdict
 
@@ -351,7 +352,7 @@ def register_commands(app: typer.Typer) -> None:
             title=f"Overdue as of {day.isoformat()}" if run.fmt == "table" else None,
         )
         if exit_code and rows:
-            raise typer.Exit(1)
+            raise typer.Exit(EXIT_FINDING)
 
     @command(app, "list")
     def list_(

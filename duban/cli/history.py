@@ -3,6 +3,7 @@
 import typer
 
 from duban.cli.common import Run, check_dates, command, fail
+from duban.errors import EXIT_USAGE
 
 
 def register_commands(app: typer.Typer) -> None:
@@ -27,7 +28,7 @@ def register_commands(app: typer.Typer) -> None:
         """
         check_dates(since=since)
         if limit is not None and limit < 1:
-            fail("--limit must be 1 or more", 2)
+            fail("--limit must be 1 or more", EXIT_USAGE)
         from duban import views
         from duban.ops.history import history as read_history
 

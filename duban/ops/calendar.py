@@ -137,32 +137,32 @@ def recompute(ctx: Context) -> list[Recomputed]:
     changes: list[Recomputed] = []
     today = ctx.today()
 
-    def again(start: dt.date | None, within: int | None) -> tuple[dt.date, bool] | None:
-        if start is None or within is None:
-            return None
+    def recount(row: Matter | Assignment, prefix: str, matter: Matter, what: str, **who) -> None:
+        """Recount `row.<prefix>_on` from `<prefix>_from` and `<prefix>_within`, if provisional.
+
+        `what` names it in the history ("matter", "assignment", "original").
+        """
+        start, within = getattr(row, f"{prefix}_from"), getattr(row, f"{prefix}_within")
+        before = getattr(row, f"{prefix}_on")
+        if not getattr(row, f"{prefix}_provisional") or start is None or within is None:
+            return
         due = cal.add(start, within)
-        return due, cal.provisional_span(start, due)
+        provisional = cal.provisional_span(start, due)
+        if due == before and provisional:  # still an estimate, and still the same day
+            return
+        noun = {"assignment": "deadline", "original": "original deadline"}.get(what, what)
+        label = f"{noun} of {who['unit']}" if who else noun
+        changes.append(Recomputed(matter.code, label, before, due, provisional))
+        ctx.record("recompute", today, matter, what=what, **who, before=before, after=due,
+                   provisional=provisional)  # fmt: skip
+        setattr(row, f"{prefix}_on", due)
+        setattr(row, f"{prefix}_provisional", provisional)
+        ctx.session.add(row)
 
     for matter in ctx.session.exec(
         select(Matter).where(col(Matter.due_provisional)).order_by(Matter.id)
     ):
-        result = again(matter.due_from, matter.due_within)
-        if result is None:
-            continue
-        due, provisional = result
-        if (due, provisional) != (matter.due_on, matter.due_provisional):
-            changes.append(Recomputed(matter.code, "matter", matter.due_on, due, provisional))
-            ctx.record(
-                "recompute",
-                today,
-                matter,
-                what="matter",
-                before=matter.due_on,
-                after=due,
-                provisional=provisional,
-            )
-            matter.due_on, matter.due_provisional = due, provisional
-            ctx.session.add(matter)
+        recount(matter, "due", matter, "matter")
     rows = ctx.session.exec(
         select(Assignment, Matter, Unit)
         .join(Matter, col(Matter.id) == Assignment.matter_id)
@@ -171,55 +171,8 @@ def recompute(ctx: Context) -> list[Recomputed]:
         .order_by(Assignment.id)
     )
     for assignment, matter, unit in rows:
-        if assignment.due_provisional:
-            result = again(assignment.due_from, assignment.due_within)
-            if result and result != (assignment.due_on, assignment.due_provisional):
-                due, provisional = result
-                changes.append(
-                    Recomputed(
-                        matter.code, f"deadline of {unit.name}", assignment.due_on, due, provisional
-                    )
-                )
-                ctx.record(
-                    "recompute",
-                    today,
-                    matter,
-                    what="assignment",
-                    unit=unit.name,
-                    before=assignment.due_on,
-                    after=due,
-                    provisional=provisional,
-                )
-                assignment.due_on, assignment.due_provisional = due, provisional
-        if assignment.original_due_provisional:
-            result = again(assignment.original_due_from, assignment.original_due_within)
-            if result and result != (
-                assignment.original_due_on,
-                assignment.original_due_provisional,
-            ):
-                due, provisional = result
-                changes.append(
-                    Recomputed(
-                        matter.code,
-                        f"original deadline of {unit.name}",
-                        assignment.original_due_on,
-                        due,
-                        provisional,
-                    )
-                )
-                ctx.record(
-                    "recompute",
-                    today,
-                    matter,
-                    what="original",
-                    unit=unit.name,
-                    before=assignment.original_due_on,
-                    after=due,
-                    provisional=provisional,
-                )
-                assignment.original_due_on = due
-                assignment.original_due_provisional = provisional
-        ctx.session.add(assignment)
+        recount(assignment, "due", matter, "assignment", unit=unit.name)
+        recount(assignment, "original_due", matter, "original", unit=unit.name)
     return changes
 
 
