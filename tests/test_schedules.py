@@ -20,10 +20,7 @@ from duban.schedules import parse_holiday_cn, parse_ics, read_schedule
 from duban.workdays import Calendar, Day
 
 D = dt.date
-HOLIDAY_CN = Path(__file__).resolve().parents[2] / "shared" / "data" / "holiday-cn"
-needs_holiday_cn = pytest.mark.skipif(
-    not HOLIDAY_CN.is_dir(), reason=f"the holiday-cn data files are not at {HOLIDAY_CN}"
-)
+HOLIDAY_CN = Path(__file__).resolve().parent / "data" / "holiday-cn"
 
 
 @pytest.fixture
@@ -310,7 +307,6 @@ def test_a_missing_file_is_refused(cli, tmp_path):
     assert result.stderr.count("\n") == 1 and "cannot read" in result.stderr
 
 
-@needs_holiday_cn
 @pytest.mark.parametrize("year", [2025, 2026])
 def test_the_real_files_load_and_agree_with_the_package_every_day(cli, year):
     loaded = cli("calendar", "load", HOLIDAY_CN / f"{year}.json", "--json").data

@@ -2,8 +2,8 @@
 
 The reference everywhere is a plain day-by-day walk over `chinese_calendar.is_workday`
 (the State Council's notices as the package carries them): "N working days after D"
-is the Nth working day strictly after D, and n = 0 is D itself (DESIGN.md, "Deadline
-rules").  Dates are explicit; nothing here depends on today.
+is the Nth working day strictly after D, and n = 0 is D itself (docs/design.md,
+Deadline rules).  Dates are explicit; nothing here depends on today.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ D = dt.date
 ONE = dt.timedelta(days=1)
 FIRST = D(2004, 1, 1)  # the first and last days the package's notices cover
 LAST = D(2026, 12, 31)
-HOLIDAY_CN = Path(__file__).resolve().parents[2] / "shared" / "data" / "holiday-cn"
+HOLIDAY_CN = Path(__file__).resolve().parent / "data" / "holiday-cn"
 
 
 # -- the independent reference ---------------------------------------------------------
@@ -219,7 +219,7 @@ def test_a_year_is_classified_once_when_a_question_first_reaches_it():
 
 # -- 4. hand-checked against the 2026 notice (国办发明电〔2025〕7号) ------------------------
 #
-# 2026 in ../shared/data/holiday-cn/2026.json: off 01-01..03, 02-15..23, 04-04..06,
+# 2026 in tests/data/holiday-cn/2026.json: off 01-01..03, 02-15..23, 04-04..06,
 # 05-01..05, 06-19..21, 09-25..27, 10-01..07; make-up working days 01-04 (Sun), 02-14
 # (Sat), 02-28 (Sat), 05-09 (Sat), 09-20 (Sun), 10-10 (Sat).
 
@@ -415,7 +415,6 @@ def test_overrides_change_single_days_on_top_of_the_schedule():
     assert Calendar().add(D(2026, 10, 7), 3) == D(2026, 10, 10)
 
 
-@pytest.mark.skipif(not HOLIDAY_CN.is_dir(), reason=f"holiday-cn data not found at {HOLIDAY_CN}")
 @pytest.mark.parametrize("year", [2024, 2025, 2026])
 def test_the_published_files_agree_with_the_package_day_for_day(year):
     parsed = read_schedule(HOLIDAY_CN / f"{year}.json")
