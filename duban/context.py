@@ -1,8 +1,9 @@
 """What every operation works with: one session, who acts, the settings, the calendar.
 
 A Context is made for one command: the operation reads and writes through its
-session (one transaction), records each change with `record`, and counts deadlines
-with `deadline`, which knows the register's own calendar and its strictness.
+session (one transaction), adds each change to the history with `add_to_history`, and
+counts deadlines (`duban.deadlines`) on `calendar`, the register's own calendar, with
+its strictness.
 """
 
 from __future__ import annotations
@@ -17,20 +18,10 @@ from functools import cached_property
 from sqlmodel import Session, select
 
 from duban import dates
-from duban.errors import Refused
-from duban.models import CalendarDay, CalendarYear, Event, Matter, Setting
+from duban.models import CalendarDay, CalendarYear, HistoryEntry, Matter, Setting
 from duban.settings import SETTINGS
+from duban.vocab import ACTION
 from duban.workdays import Calendar, Day, YearSchedule
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A deadline and the rule it was counted by (null `within`: a date given by hand)."""
-
-    due: dt.date
-    within: int | None = None
-    start: dt.date | None = None
-    provisional: bool = False
 
 
 def utcnow() -> dt.datetime:
@@ -97,36 +88,22 @@ class Context:
             return self.strict_calendar
         return self.setting("strict_calendar") == "true"
 
-    def deadline(self, start: dt.date, within: int, *, what: str = "deadline") -> Deadline:
-        """`within` working days after `start`, provisional where a year is unpublished."""
-        due = self.calendar.add(start, within)
-        years = self.calendar.provisional_years(start, due)
-        if years:
-            names = ", ".join(str(y) for y in years)
-            if self.strict:
-                raise Refused(
-                    "strict calendar",
-                    f"the holiday schedule of {names} is not loaded, so the {what} cannot be "
-                    f"counted exactly: load it with `duban calendar load FILE`",
-                )
-            self.warnings.append(
-                f"the {what} {due.isoformat()} is provisional: the holiday schedule of {names} "
-                f"is not published or loaded; `duban calendar load` then `duban calendar "
-                f"recompute` will correct it"
-            )
-        return Deadline(due, within, start, bool(years))
-
     # -- history -----------------------------------------------------------------
 
-    def record(
+    def add_to_history(
         self,
         action: str,
         effective_on: dt.date,
         matter: Matter | None = None,
         **detail: object,
-    ) -> Event:
-        """Append one change to the history, in the same transaction as the change."""
-        event = Event(
+    ) -> HistoryEntry:
+        """Append one change to the history, in the same transaction as the change.
+
+        `action` is one of `duban.vocab.ACTION`'s words.
+        """
+        if action not in ACTION.terms:
+            raise ValueError(f"not a history action: {action!r}")
+        entry = HistoryEntry(
             matter_id=matter.id if matter is not None else None,
             action=action,
             detail=json.dumps(detail, ensure_ascii=False, default=_json_default, sort_keys=True),
@@ -134,8 +111,8 @@ class Context:
             recorded_at=utcnow(),
             effective_on=effective_on,
         )
-        self.session.add(event)
-        return event
+        self.session.add(entry)
+        return entry
 
 
 def _json_default(value: object) -> object:

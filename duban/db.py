@@ -8,8 +8,11 @@ a PostgreSQL database given as a URL.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
@@ -28,42 +31,75 @@ def default_path() -> Path:
     return user_data_path("duban", appauthor=False) / "register.db"
 
 
-def resolve_url(db: str | None) -> str:
+@dataclass(frozen=True)
+class Location:
+    """Where a register is: its URL, and its file for a SQLite register on disk."""
+
+    url: str
+    path: Path | None = None
+
+
+def locate(db: str | None) -> Location:
     """`--db` / `DUBAN_DB`: a path or a database URL; default the user's data folder."""
     value = db or os.environ.get("DUBAN_DB")
     if value and "://" in value:
         if value.startswith("postgresql://") or value.startswith("postgres://"):
             value = "postgresql+psycopg://" + value.split("://", 1)[1]
-        return value
-    if value:
-        path = Path(value).expanduser()
-        if not path.parent.is_dir():
-            raise BadValue(
-                f"cannot create the register {path}: folder {path.parent} does not exist"
-            )
-    else:
-        path = default_path()
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _create_private(path)
-    return f"sqlite:///{path}"
+        # A SQLite URL names a file like a path does, and gets the same care.
+        if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
+            return Location(value, Path(value[len("sqlite:///") :].split("?", 1)[0]))
+        return Location(value)
+    path = Path(value).expanduser() if value else default_path()
+    return Location(f"sqlite:///{path}", path)
 
 
-def _create_private(path: Path) -> None:
-    """Create the register file readable by its owner only (0600) if it is new.
+def _prepare_file(path: Path, *, create: bool, default: bool) -> bool:
+    """Make sure a register file can be opened; create it (0600) only for a change.
 
-    SQLite gives its -wal and -shm files the mode of the database file.
+    Returns whether this call created it.  A command that only reads never creates a
+    register: a mistyped DUBAN_DB must not look like an empty register to cron.
     """
+    if path.is_dir():
+        raise BadValue(f"the register {path} is a folder: give a file name")
     if path.exists():
-        if path.is_dir():
-            raise BadValue(f"the register {path} is a folder: give a file name")
-        return
+        return False
+    if not create:
+        raise RegisterError(
+            f"there is no register at {path}: check --db or DUBAN_DB "
+            "(a command that changes the register creates it)"
+        )
+    if default:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.parent.is_dir():
+        raise BadValue(f"cannot create the register {path}: folder {path.parent} does not exist")
     try:
+        # The owner alone may read it; SQLite gives its -wal and -shm files the same mode.
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
-        return
+        return False
     except OSError as exc:
         raise BadValue(f"cannot create the register {path}: {exc.strerror}") from exc
     os.close(fd)
+    return True
+
+
+def discard_if_unused(path: Path) -> None:
+    """Remove a register this run created when its first change failed.
+
+    Bad input writes nothing, not even an empty register file; a register that holds
+    any history entry is never touched.
+    """
+    import sqlite3
+
+    try:
+        with closing(sqlite3.connect(path)) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "history" in tables and conn.execute("SELECT 1 FROM history").fetchone():
+                return
+    except sqlite3.Error:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -88,11 +124,29 @@ def _sqlite_pragmas(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def engine_for(db: str | None) -> Engine:
-    """An engine for the register, migrated to this version; the caller disposes of it."""
-    url = resolve_url(db)
+@dataclass
+class Opened:
+    """An open register: its engine (the caller disposes of it), and the file this
+    opening created, if it created one."""
+
+    engine: Engine
+    created: Path | None = None
+
+
+def open_engine(db: str | None, *, create: bool) -> Opened:
+    """An engine for the register, migrated to this version.
+
+    `create`: a command that changes the register may create it; one that only reads
+    gets RegisterError (exit 5) where there is none.
+    """
+    where = locate(db)
+    created = None
+    if where.path is not None and _prepare_file(
+        where.path, create=create, default=not (db or os.environ.get("DUBAN_DB"))
+    ):
+        created = where.path
     try:
-        engine = create_engine(url)
+        engine = create_engine(where.url)
     except (ArgumentError, ImportError) as exc:
         raise BadValue(f"cannot use the register {db!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
@@ -100,21 +154,65 @@ def engine_for(db: str | None) -> Engine:
     from duban.migrations import migrate
 
     try:
-        migrate(engine)
+        migrate(engine, create=create)
     except DBAPIError as exc:  # locked, unreadable, not a database, server down
         engine.dispose()
         raise RegisterError(f"cannot open the register {engine.url!r}: {exc.orig}") from exc
     except BaseException:
         engine.dispose()
+        if created is not None:
+            discard_if_unused(created)
         raise
+    return Opened(engine, created)
+
+
+def engine_for(db: str | None, *, create: bool = True) -> Engine:
+    """An engine for the register, migrated to this version; the caller disposes of it."""
+    return open_engine(db, create=create).engine
+
+
+def empty_engine() -> Engine:
+    """A register in memory, with nothing in it: the package's calendar, the defaults.
+
+    The calendar commands answer from it where no register exists yet.
+    """
+    from sqlalchemy.pool import StaticPool
+
+    from duban.migrations import migrate
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    _sqlite_pragmas(engine)
+    migrate(engine)
     return engine
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One change, one transaction: committed whole, or rolled back whole."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for a moment: a commit and the note that it happened are
+    one step, so no interruption can make a committed change look unmade."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+@contextmanager
+def transaction(engine: Engine, on_commit: Callable[[], None] | None = None) -> Iterator[Session]:
+    """One change, one transaction: committed whole, or rolled back whole.
+
+    `on_commit` runs with the commit, before any interruption can arrive.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        session.begin()
         yield session
+        with _signals_held():
+            session.commit()
+            if on_commit is not None:
+                on_commit()
 
 
 @contextmanager

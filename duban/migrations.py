@@ -160,9 +160,132 @@ def _m0001_initial(conn: Connection) -> None:
     md.create_all(conn)
 
 
+# 0.1.0's action names, and the `group.verb` names that replaced them.
+_ACTIONS_0002 = {
+    "register": "matter.register",
+    "close": "matter.close",
+    "assign": "assignment.add",
+    "complete": "assignment.complete",
+    "report": "report.add",
+    "extend": "deadline.extend",
+    "recompute": "calendar.recompute",
+}
+
+
+def _m0002_deadline_rows(conn: Connection) -> None:
+    """Deadlines become rows of their own table, each change a row; `event` becomes
+    `history`, with `group.verb` action names.
+
+    Each matter's deadline becomes one row (why `register`, effective on receipt), each
+    assignment's original deadline one row (`assign`, effective on notification) and,
+    where the current deadline differs, a second row dated by the history entry that
+    changed it last (`rework` for a returned report, `extension` for an accepted one).
+    """
+    import json
+
+    md = MetaData()
+    for existing in ("matter", "assignment"):  # named, not created: the keys point at them
+        Table(existing, md, Column("id", Integer, primary_key=True))
+    deadline = Table(
+        "deadline",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("matter_id", Integer, ForeignKey("matter.id"), nullable=False, index=True),
+        Column("assignment_id", Integer, ForeignKey("assignment.id"), index=True),
+        Column("what", String, nullable=False),
+        Column("due_on", Date, nullable=False, index=True),
+        Column("counted_from", Date),
+        Column("within", Integer),
+        Column("provisional", Boolean, nullable=False),
+        Column("why", String, nullable=False),
+        Column("previous_id", Integer, ForeignKey("deadline.id")),
+        Column("effective_on", Date, nullable=False),
+        Column("recorded_at", TIMESTAMP, nullable=False),
+    )
+    deadline.create(conn)
+    for table, columns in (
+        ("matter", ("deadline_id",)),
+        ("assignment", ("deadline_id", "original_deadline_id")),
+    ):
+        for column in columns:
+            conn.exec_driver_sql(
+                f"ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES deadline(id)"
+            )
+
+    def insert(**row: object) -> int:
+        return conn.execute(deadline.insert().values(**row)).inserted_primary_key[0]
+
+    matters = conn.exec_driver_sql(
+        "SELECT id, received_on, due_on, due_within, due_from, due_provisional, created_at "
+        "FROM matter ORDER BY id"
+    ).fetchall()
+    for m_id, received, due, within, start, provisional, created in matters:
+        new = insert(matter_id=m_id, what="matter", due_on=due, counted_from=start,
+                     within=within, provisional=bool(provisional), why="register",
+                     effective_on=received, recorded_at=created)  # fmt: skip
+        conn.exec_driver_sql(f"UPDATE matter SET deadline_id = {int(new)} WHERE id = {m_id}")
+    changes: dict[tuple[int, str], tuple[str, object]] = {}
+    for m_id, action, detail, effective in conn.exec_driver_sql(
+        "SELECT matter_id, action, detail, effective_on FROM event "
+        "WHERE action IN ('review.return', 'extend') ORDER BY id"
+    ):
+        unit = json.loads(detail).get("unit")
+        changes[(m_id, unit)] = ("rework" if action == "review.return" else "extension", effective)
+    rows = conn.exec_driver_sql(
+        "SELECT a.id, a.matter_id, u.name, a.notified_on, a.created_at, "
+        "a.original_due_on, a.original_due_within, a.original_due_from, "
+        "a.original_due_provisional, a.due_on, a.due_within, a.due_from, a.due_provisional "
+        "FROM assignment a JOIN unit u ON u.id = a.unit_id ORDER BY a.id"
+    ).fetchall()
+    for a_id, m_id, unit, notified, created, *due in rows:
+        original, current = due[:4], due[4:]
+        first = insert(matter_id=m_id, assignment_id=a_id, what="assignment", due_on=original[0],
+                       counted_from=original[2], within=original[1],
+                       provisional=bool(original[3]), why="assign", effective_on=notified,
+                       recorded_at=created)  # fmt: skip
+        now = first
+        if tuple(current) != tuple(original):
+            why, effective = changes.get((m_id, unit), ("rework", notified))
+            now = insert(matter_id=m_id, assignment_id=a_id, what="assignment",
+                         due_on=current[0], counted_from=current[2], within=current[1],
+                         provisional=bool(current[3]), why=why, previous_id=first,
+                         effective_on=effective, recorded_at=created)  # fmt: skip
+        conn.exec_driver_sql(
+            f"UPDATE assignment SET deadline_id = {int(now)}, original_deadline_id = {int(first)} "
+            f"WHERE id = {a_id}"
+        )
+    # The columns the rows replace.  Their indexes go first: SQLite drops no indexed column.
+    for table in ("matter", "assignment"):
+        conn.exec_driver_sql(f"DROP INDEX ix_{table}_due_on")
+    dropped = {
+        "matter": ("due_on", "due_within", "due_from", "due_provisional"),
+        "assignment": tuple(
+            f"{p}due_{s}"
+            for p in ("", "original_")
+            for s in ("on", "within", "from", "provisional")
+        ),
+    }
+    for table, columns in dropped.items():
+        for column in columns:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+    # The history: one name for one concept.
+    for index in ("matter_id", "action"):
+        conn.exec_driver_sql(f"DROP INDEX ix_event_{index}")
+    conn.exec_driver_sql("ALTER TABLE event RENAME TO history")
+    for index in ("matter_id", "action"):
+        conn.exec_driver_sql(f"CREATE INDEX ix_history_{index} ON history ({index})")
+    for old, new in _ACTIONS_0002.items():
+        conn.exec_driver_sql(f"UPDATE history SET action = '{new}' WHERE action = '{old}'")
+
+
 # The numbered list.  Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "units, matters, assignments, reports, reviews, history, calendar", _m0001_initial),
+    (
+        2,
+        "deadlines as rows, each change kept; history with group.verb actions",
+        _m0002_deadline_rows,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -184,8 +307,11 @@ def applied_versions(conn: Connection) -> set[int]:
     return {row[0] for row in conn.execute(_RECORD.select().with_only_columns(_RECORD.c.version))}
 
 
-def migrate(engine) -> list[int]:
+def migrate(engine, *, create: bool = True) -> list[int]:
     """Apply every step not yet recorded, each in its own transaction; return them.
+
+    Without `create`, a database holding no register is refused (RegisterError): a
+    command that only reads never makes one.
 
     The check is a plain read, so a reader (the morning cron job) never waits for a
     clerk's write lock.  Each step re-reads the record inside its own write
@@ -193,9 +319,14 @@ def migrate(engine) -> list[int]:
     """
     with engine.execution_options(duban_read_only=True).begin() as conn:
         done = applied_versions(conn)
-    if done and max(done) > LATEST:
-        from duban.errors import RegisterError
+    from duban.errors import RegisterError
 
+    if not done and not create:
+        raise RegisterError(
+            f"there is no register at {engine.url!r}: check --db or DUBAN_DB "
+            "(a command that changes the register creates it)"
+        )
+    if done and max(done) > LATEST:
         raise RegisterError(
             f"this register was written by a newer duban (schema {max(done)}, this one knows "
             f"{LATEST}): upgrade duban"

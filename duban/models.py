@@ -4,9 +4,9 @@ Standard SQL only: the same tables serve SQLite and PostgreSQL.  The schema is
 created and changed by the numbered migrations in `duban.migrations`, never by
 `create_all`; a test checks that these models and the migrated schema agree.
 
-Deadlines carry the rule they were counted by (`*_within` working days after
-`*_from`), so that `calendar recompute` can count them again once a provisional
-year's schedule is loaded.  A null `*_within` means a date given by hand.
+A matter's deadline and each assignment's current and original deadlines are rows of
+one table, `deadline` (see `duban.deadlines`): a change of deadline adds a row and
+points at it, so the register can say what a deadline was on any day.
 """
 
 from __future__ import annotations
@@ -48,10 +48,7 @@ class Matter(SQLModel, table=True):
     handling: str | None = None
     reporting: str = "once"
     received_on: dt.date
-    due_on: dt.date = Field(index=True)
-    due_within: int | None = None
-    due_from: dt.date | None = None
-    due_provisional: bool = False
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     note: str | None = None
     status: str = Field(default="registered", index=True)
     closed_on: dt.date | None = None
@@ -71,15 +68,9 @@ class Assignment(SQLModel, table=True):
     role: str
     responsible: str | None = None
     notified_on: dt.date
-    due_on: dt.date = Field(index=True)
-    due_within: int | None = None
-    due_from: dt.date | None = None
-    due_provisional: bool = False
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id")  # in force now
     # The first deadline, kept through every extension and rework.
-    original_due_on: dt.date
-    original_due_within: int | None = None
-    original_due_from: dt.date | None = None
-    original_due_provisional: bool = False
+    original_deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     status: str = Field(default="open", index=True)
     completed_on: dt.date | None = None
     created_at: dt.datetime
@@ -121,15 +112,43 @@ class Review(SQLModel, table=True):
     created_by: str
 
 
-class Event(SQLModel, table=True):
-    """The history: append-only, one row per change, with who and when.
+class Deadline(SQLModel, table=True):
+    """办理时限: one deadline as it was set, counted or changed; rows are never changed.
+
+    `what` names whose deadline it is: the matter's own (`assignment_id` null) or one
+    unit's (`assignment`).  `within` working days after `counted_from` is the rule it
+    was counted by (null `within`: a date given by hand), so that `calendar
+    recompute` can count it again once a provisional year's schedule is loaded.
+    `why` says what set it (`duban.vocab.DEADLINE_WHY`), `previous_id` the deadline it
+    replaced, and `effective_on` the business date from which it holds.
+    """
+
+    __tablename__ = "deadline"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matter.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    what: str
+    due_on: dt.date = Field(index=True)
+    counted_from: dt.date | None = None
+    within: int | None = None
+    provisional: bool = False
+    why: str
+    previous_id: int | None = Field(default=None, foreign_key="deadline.id")
+    effective_on: dt.date
+    recorded_at: dt.datetime
+
+
+class HistoryEntry(SQLModel, table=True):
+    """The history: append-only, one entry per change, with who and when.
 
     `recorded_at` is when the change was written (UTC); `effective_on` the business
     date it took effect (a paper report entered days later takes effect on the day
-    it arrived).  `detail` is JSON with enough to replay the change.
+    it arrived).  `action` is `group.verb` (`duban.vocab.ACTION`); `detail` is
+    JSON with enough to replay the change.
     """
 
-    __tablename__ = "event"
+    __tablename__ = "history"
 
     id: int | None = Field(default=None, primary_key=True)
     matter_id: int | None = Field(default=None, foreign_key="matter.id", index=True)

@@ -1,7 +1,9 @@
-"""Output: a Rich table on a terminal, or JSON / CSV for scripts.
+"""Output: every format a shape from `duban.views` is printed in.
 
-JSON keys are English snake_case and dates ISO 8601 whatever the language; an empty
-listing is `[]`.  Colour only on a terminal, and never when NO_COLOR is set.
+A Rich table on a terminal, or JSON / CSV for scripts.  JSON keys are English
+snake_case and dates ISO 8601 whatever the language; an empty listing is `[]`.
+Tables mark a provisional deadline where it is shown (a key `K` whose row has
+`K_provisional` true).  Colour only on a terminal, and never when NO_COLOR is set.
 """
 
 from __future__ import annotations
@@ -78,7 +80,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "from": ("From", "自"),
     "to": ("To", "至"),
     "workdays": ("Working days", "工作日数"),
+    "moved": ("Moved", "日期变动"),
+    "counted_from": ("Counted from", "起算日"),
+    "within": ("Working days", "工作日数"),
+    "why": ("Why", "原因"),
 }
+
+# The mark of an estimated deadline, wherever a table shows one.
+PROVISIONAL = {"en": " (provisional)", "zh": "（暂定）"}
 
 
 def label(key: str, lang: str) -> str:
@@ -190,16 +199,24 @@ _VOCABULARIES = {
 _DAY_KINDS = {"workday": "工作日", "weekend": "周末", "holiday": "节假日", "makeup": "调休上班"}
 
 
+def _shown(row: dict[str, Any], key: str, lang: str):
+    """One cell: Text, not markup, so that a title like "关于[2026]3号文" prints as typed."""
+    from rich.text import Text
+
+    text = _cell(_word(key, row.get(key), lang))
+    if text and row.get(f"{key}_provisional") is True:
+        text += PROVISIONAL[lang]
+    return Text(text)
+
+
 def _table(rows: list[dict[str, Any]], keys: Sequence[str], lang: str, title: str | None):
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(title=title, title_justify="left", header_style="bold")
     for key in keys:
         table.add_column(label(key, lang), overflow="fold")
     for row in rows:
-        # Text, not markup: a title like "关于[2026]3号文" must print as typed.
-        table.add_row(*(Text(_cell(_word(k, row.get(k), lang))) for k in keys))
+        table.add_row(*(_shown(row, k, lang) for k in keys))
     return table
 
 
@@ -212,5 +229,86 @@ def _pairs(obj: dict[str, Any], keys: Sequence[str], lang: str, title: str | Non
     table.add_column(overflow="fold")
     for key in keys:
         if obj.get(key) not in (None, "", [], False):
-            table.add_row(Text(label(key, lang)), Text(_cell(_word(key, obj[key], lang))))
+            table.add_row(Text(label(key, lang)), _shown(obj, key, lang))
     return table
+
+
+# -- shapes with a form of their own ---------------------------------------------------
+
+_NESTED = ("assignments", "reports", "deadlines", "history")
+ASSIGNMENT_COLUMNS = ["unit", "role", "responsible", "notified", "due", "original_due", "status",
+                      "completed"]  # fmt: skip
+REPORT_COLUMNS = ["id", "unit", "kind", "received", "written", "signed_by", "sealed", "status",
+                  "decision", "reason", "reviewed", "new_due"]  # fmt: skip
+DEADLINE_COLUMNS = ["effective_on", "what", "unit", "due", "why", "counted_from", "within"]
+HISTORY_COLUMNS = ["effective_on", "action", "actor", "recorded_at", "detail"]
+
+
+def dossier(data: dict[str, Any], fmt: str, lang: str) -> None:
+    """`show`: JSON whole; CSV the matter's own fields; tables, one per part."""
+    flat = {k: v for k, v in data.items() if k not in _NESTED}
+    if fmt != "table":
+        emit(data if fmt == "json" else flat, fmt, lang=lang)
+        return
+    emit(flat, fmt, columns=list(flat), lang=lang, title=f"{data['code']}  {data['title']}")
+    emit(data["assignments"], fmt, columns=ASSIGNMENT_COLUMNS, lang=lang, title="Assignments")
+    # Each report with its review's decision beside it.
+    reports = [{**r, **{k: v for k, v in (r["review"] or {}).items() if k != "by"}}
+               for r in data["reports"]]  # fmt: skip
+    emit(reports, fmt, columns=REPORT_COLUMNS, lang=lang, title="Reports")
+    changed = [d for d in data["deadlines"] if d["why"] not in ("register", "assign")]
+    if changed:  # only when a deadline changed after it was first set
+        emit(data["deadlines"], fmt, columns=DEADLINE_COLUMNS, lang=lang, title="Deadlines")
+    emit(data["history"], fmt, columns=HISTORY_COLUMNS, lang=lang, title="History")
+
+
+_WEEKDAYS = {
+    "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    "zh": ["一", "二", "三", "四", "五", "六", "日"],
+}
+_MARKS = {"holiday": "休", "makeup": "班"}
+_STYLES = {"holiday": "red", "weekend": "dim", "makeup": "bold yellow"}
+
+
+def month(data: dict[str, Any], fmt: str, lang: str) -> None:
+    """`calendar show`: a grid with holidays (休) and make-up working days (班) marked,
+    then those days named; JSON and CSV list the days."""
+    if fmt != "table":
+        emit(data["days"], fmt, lang=lang)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    title = data["month"] + (PROVISIONAL[lang] if data["provisional"] else "")
+    table = Table(title=title, title_justify="left")
+    for head in _WEEKDAYS[lang]:
+        table.add_column(head, justify="right")
+    week: list[Text] = [Text("")] * data["first_weekday"]
+    for d in data["days"]:
+        mark = f" {_MARKS[d['kind']]}" if d["kind"] in _MARKS else ""
+        week.append(Text(f"{int(d['date'][-2:])}{mark}", style=_STYLES.get(d["kind"], "")))
+        if len(week) == 7:
+            table.add_row(*week)
+            week = []
+    if week:
+        table.add_row(*week, *[Text("")] * (7 - len(week)))
+    out = console()
+    out.print(table)
+    for d in data["days"]:
+        if d["kind"] in _MARKS:
+            out.print(Text(f"{d['date']} {_MARKS[d['kind']]} {d['name'] or ''}".rstrip()))
+
+
+def explanation(data: dict[str, Any], fmt: str, lang: str) -> None:
+    """`calendar explain`: JSON whole; CSV the days; a table of the days under the rule."""
+    if fmt != "table":
+        emit(data if fmt == "json" else data["days"], fmt, lang=lang)
+        return
+    rule = (
+        f"{data['within']} working days after {data['start']}"
+        if data["within"]
+        else f"a date given by hand, counted from {data['start']}"
+    )
+    mark = PROVISIONAL[lang] if data["provisional"] else ""
+    title = f"{data['code']} {data['what']}: {rule} → {data['due']}{mark}"
+    emit(data["days"], fmt, columns=["date", "kind", "name", "note"], lang=lang, title=title)

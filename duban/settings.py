@@ -74,8 +74,9 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
-def check(key: str, value: str) -> str:
+def find(key: str) -> Setting:
+    """The setting named `key`; BadValue naming the known ones otherwise."""
     setting = SETTINGS.get(key)
     if setting is None:
         raise BadValue(f"unknown setting {key!r}: use one of {', '.join(SETTINGS)}")
-    return setting.check(value)
+    return setting

@@ -1,15 +1,26 @@
-"""The shapes the CLI shows: plain dicts with English snake_case keys, ISO dates.
+"""The shapes the commands print: plain dicts with English snake_case keys, ISO dates.
 
-JSON is the same whatever the language; tables take their labels from here too.
+Every shape is built here, once; `duban.render` turns them into tables, JSON or CSV.
+JSON is the same whatever the language: tables take their labels from `render`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from duban.models import Assignment, Event, Matter, Report, Review, Unit
+if TYPE_CHECKING:  # the ORM is imported by whoever hands these functions its rows
+    from duban.deadlines import Due, Recount
+    from duban.models import CalendarYear, Deadline, HistoryEntry, Matter, Report, Review, Unit
+    from duban.ops.assignments import Assigned
+    from duban.ops.calendar import Explanation, SourceRow
+    from duban.ops.config import SettingRow
+    from duban.ops.listing import Dossier, Listed
+    from duban.ops.overdue import OverdueRow
+    from duban.workdays import DayInfo
+
+Shape = dict[str, Any]
 
 
 def iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -22,7 +33,10 @@ def iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
-def matter(m: Matter, leads: list[str] | None = None) -> dict[str, Any]:
+# -- matters, units, assignments, reports --------------------------------------------
+
+
+def matter(m: Matter, due: Deadline, leads: list[str] | None = None) -> Shape:
     out = {
         "code": m.code,
         "title": m.title,
@@ -32,8 +46,8 @@ def matter(m: Matter, leads: list[str] | None = None) -> dict[str, Any]:
         "handling": m.handling,
         "reporting": m.reporting,
         "received": iso(m.received_on),
-        "due": iso(m.due_on),
-        "due_provisional": m.due_provisional,
+        "due": iso(due.due_on),
+        "due_provisional": due.provisional,
         "status": m.status,
         "closed": iso(m.closed_on),
         "note": m.note,
@@ -43,32 +57,36 @@ def matter(m: Matter, leads: list[str] | None = None) -> dict[str, Any]:
     return out
 
 
-def unit(u: Unit, parent: str | None = None) -> dict[str, Any]:
+def listed(item: Listed) -> Shape:
+    return matter(item.matter, item.due, item.leads)
+
+
+def unit(u: Unit, parent: str | None = None) -> Shape:
+    return {"name": u.name, "code": u.code, "kind": u.kind, "head": u.head, "parent": parent}
+
+
+def units(rows: list[Unit]) -> list[Shape]:
+    """Units with their parents' names (the parent of each is in the same list)."""
+    names = {u.id: u.name for u in rows}
+    return [unit(u, names.get(u.parent_id)) for u in rows]
+
+
+def assignment(a: Assigned) -> Shape:
     return {
-        "name": u.name,
-        "code": u.code,
-        "kind": u.kind,
-        "head": u.head,
-        "parent": parent,
+        "unit": a.unit.name,
+        "role": a.assignment.role,
+        "responsible": a.assignment.responsible,
+        "notified": iso(a.assignment.notified_on),
+        "due": iso(a.due.due_on),
+        "due_provisional": a.due.provisional,
+        "original_due": iso(a.original.due_on),
+        "original_due_provisional": a.original.provisional,
+        "status": a.assignment.status,
+        "completed": iso(a.assignment.completed_on),
     }
 
 
-def assignment(a: Assignment, u: Unit) -> dict[str, Any]:
-    return {
-        "unit": u.name,
-        "role": a.role,
-        "responsible": a.responsible,
-        "notified": iso(a.notified_on),
-        "due": iso(a.due_on),
-        "due_provisional": a.due_provisional,
-        "original_due": iso(a.original_due_on),
-        "original_due_provisional": a.original_due_provisional,
-        "status": a.status,
-        "completed": iso(a.completed_on),
-    }
-
-
-def review(r: Review | None) -> dict[str, Any] | None:
+def review(r: Review | None) -> Shape | None:
     if r is None:
         return None
     return {
@@ -80,7 +98,7 @@ def review(r: Review | None) -> dict[str, Any] | None:
     }
 
 
-def report(r: Report, u: Unit, code: str, rv: Review | None = None) -> dict[str, Any]:
+def report(r: Report, u: Unit, code: str, rv: Review | None = None) -> Shape:
     return {
         "id": r.id,
         "code": code,
@@ -98,7 +116,36 @@ def report(r: Report, u: Unit, code: str, rv: Review | None = None) -> dict[str,
     }
 
 
-def event(e: Event) -> dict[str, Any]:
+def reviewed(rv: Review, rep: Report, a: Assigned, code: str) -> Shape:
+    """What `review` prints: the decision on the report and the unit's part after it."""
+    return {
+        "id": rep.id,
+        "code": code,
+        "unit": a.unit.name,
+        "kind": rep.kind,
+        **review(rv),
+        "report_status": rep.status,
+        "assignment": assignment(a),
+    }
+
+
+def deadline(d: Deadline, unit_name: str | None) -> Shape:
+    """One row of a deadline's history: whose, the day, the rule, why, from when."""
+    return {
+        "what": d.what,
+        "unit": unit_name,
+        "due": iso(d.due_on),
+        "due_provisional": d.provisional,
+        "counted_from": iso(d.counted_from),
+        "within": d.within,
+        "why": d.why,
+        "effective_on": iso(d.effective_on),
+        "replaces": d.previous_id,
+        "id": d.id,
+    }
+
+
+def history_entry(e: HistoryEntry) -> Shape:
     return {
         "id": e.id,
         "action": e.action,
@@ -107,3 +154,141 @@ def event(e: Event) -> dict[str, Any]:
         "actor": e.actor,
         "detail": json.loads(e.detail),
     }
+
+
+def history_row(e: HistoryEntry, code: str | None) -> Shape:
+    """`history`: an entry with its matter's code (null for units, calendar, settings)."""
+    return {"code": code, **history_entry(e)}
+
+
+def dossier(d: Dossier) -> Shape:
+    """`show`: the matter with its assignments, reports, deadlines and full history."""
+    units_by_assignment = {a.assignment.id: a.unit.name for a in d.assignments}
+    return {
+        **matter(d.matter, d.due),
+        "assignments": [assignment(a) for a in d.assignments],
+        "reports": [report(r, u, d.matter.code, rv) for r, u, rv in d.reports],
+        "deadlines": [deadline(x, units_by_assignment.get(x.assignment_id)) for x in d.deadlines],
+        "history": [history_entry(e) for e in d.history],
+    }
+
+
+# Every column of `overdue`, also named by an empty CSV listing.
+OVERDUE_KEYS = (
+    "code",
+    "title",
+    "unit",
+    "role",
+    "responsible",
+    "head",
+    "due",
+    "original_due",
+    "due_provisional",
+    "days_overdue",
+    "workdays_overdue",
+)
+
+
+def overdue(r: OverdueRow) -> Shape:
+    out = {key: getattr(r, key) for key in OVERDUE_KEYS}
+    return {**out, "due": iso(r.due), "original_due": iso(r.original_due)}
+
+
+def register_info(where: str, schema: int, *, created: bool) -> Shape:
+    """`init`: where the register is, its schema version, whether it was just made."""
+    return {"register": where, "schema": schema, "created": created}
+
+
+# -- the calendar ------------------------------------------------------------------
+
+
+def day(info: DayInfo) -> Shape:
+    return {
+        "date": info.date.isoformat(),
+        "workday": info.workday,
+        "kind": info.kind,
+        "name": info.name or None,
+        "provisional": info.provisional,
+    }
+
+
+def counted(start: dt.date, n: int, due: Due | None) -> Shape:
+    """`calendar add`: the Nth working day after START (n = 0: START itself)."""
+    return {
+        "start": start.isoformat(),
+        "n": n,
+        "due": (due.on if due else start).isoformat(),
+        "provisional": bool(due and due.provisional),
+    }
+
+
+def between(first: dt.date, last: dt.date, workdays: int, provisional: bool) -> Shape:
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "workdays": workdays,
+        "provisional": provisional,
+    }
+
+
+def month(first: dt.date, days: list[DayInfo]) -> Shape:
+    """`calendar show`: one month, every day described."""
+    return {
+        "month": f"{first.year}-{first.month:02d}",
+        "first_weekday": first.weekday(),
+        "provisional": any(d.provisional for d in days),
+        "days": [day(d) for d in days],
+    }
+
+
+def explanation(ex: Explanation) -> Shape:
+    """`calendar explain`: each day from the start to the deadline, and how it counted."""
+    rows = []
+    for info, n in ex.days:
+        if info.date == ex.start:
+            note = "start day: not counted"
+        elif n is not None:
+            note = f"working day {n}"
+        else:
+            note = "not a working day"
+        rows.append({**day(info), "count": n, "note": note})
+    return {
+        "code": ex.code,
+        "what": ex.what,
+        "start": ex.start.isoformat(),
+        "within": ex.within,
+        "due": ex.due.isoformat(),
+        "provisional": ex.provisional,
+        "days": rows,
+    }
+
+
+def loaded(row: CalendarYear) -> Shape:
+    """`calendar load`: the year loaded, from which file, by whom."""
+    return {"year": row.year, "source": row.source, "loaded_by": row.loaded_by}
+
+
+def source(r: SourceRow) -> Shape:
+    return {
+        "year": r.year,
+        "source": r.source,
+        "provisional": r.provisional,
+        "loaded_at": iso(r.loaded_at),
+        "loaded_by": r.loaded_by,
+        "days_set": r.days_set,
+    }
+
+
+def recount(c: Recount) -> Shape:
+    return {
+        "code": c.code,
+        "what": c.what,
+        "before": c.before.isoformat(),
+        "after": c.after.isoformat(),
+        "moved": c.moved,
+        "provisional": c.provisional,
+    }
+
+
+def setting(r: SettingRow) -> Shape:
+    return {"key": r.key, "value": r.value, "default": r.default, "help": r.help}

@@ -113,3 +113,39 @@ UNIT_KIND = Vocabulary(
         "other": ("其他", "其它"),
     },
 )
+
+# The history's actions, `group.verb`: `history --action GROUP` lists a whole group.
+ACTION = Vocabulary(
+    "action",
+    {
+        "matter.register": ("立项登记",),
+        "matter.close": ("办结",),
+        "assignment.add": ("交办",),
+        "assignment.complete": ("完成办理",),
+        "report.add": ("报告",),
+        "review.accept": ("审核通过",),
+        "review.return": ("退回重办",),
+        "deadline.extend": ("延期",),
+        "calendar.load": ("载入日历",),
+        "calendar.set": ("调整日历",),
+        "calendar.recompute": ("重算时限",),
+        "unit.add": ("新增单位",),
+        "unit.edit": ("修改单位",),
+        "config.set": ("修改设置",),
+    },
+)
+ACTION_GROUPS = tuple(dict.fromkeys(word.split(".")[0] for word in ACTION.terms))
+
+# What sets a deadline (`duban.deadlines`): registering the matter, assigning a unit,
+# returning its report for rework (第十五条), accepting its explanation (延期), and
+# counting a provisional deadline again once its year's schedule is loaded.
+DEADLINE_WHY = Vocabulary(
+    "reason",
+    {
+        "register": ("立项",),
+        "assign": ("交办",),
+        "rework": ("重新办理",),
+        "extension": ("延期",),
+        "recompute": ("重算",),
+    },
+)

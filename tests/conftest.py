@@ -1,14 +1,20 @@
-"""Fixtures shared by the CLI tests: a fresh register per test, a runner, a few units.
+"""Fixtures shared by the tests: a fresh register per test, one CLI runner, a few units.
 
-`cli(*args, env=None)` runs `duban` in-process through Typer's CliRunner against a
-register file in the test's own tmp_path, as the user TEST_USER.  This Typer's
-CliRunner always keeps the streams apart: `result.stdout` is what the command printed
-for scripts, `result.stderr` the one-line messages and warnings, and `result.output`
-both, interleaved as a terminal would show them.
+`Cli` is the one way tests run `duban`: in-process, through Typer's CliRunner, against
+a register (a file in the test's own tmp_path, or a URL), as the user TEST_USER.
+`cli(*args, env=None)` returns the Result; `cli.check(*args, code=0)` also asserts the
+exit code and parses the JSON printed into `result.data`.  This Typer's CliRunner
+always keeps the streams apart: `result.stdout` is what the command printed for
+scripts, `result.stderr` the one-line messages and warnings, and `result.output` both,
+interleaved as a terminal would show them.
 
 The environment is pinned so that nothing leaks in from the machine running the tests:
 no DUBAN_TZ, DUBAN_NOW or DUBAN_DEBUG, English labels, no colour.  A test that needs
 one of them passes it in `env` (a value of None removes a variable).
+
+The `cli` fixture's register exists, empty (as `duban init` makes it); `Cli(path)` on a
+path of its own starts with none.  `ctx` is a `duban.context.Context` on a fresh
+register, in one transaction, for the tests of `duban.ops` in-process.
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ DAYS_2027 = [
 ]
 
 
-def _base_env(db: Path) -> dict[str, str | None]:
+def _base_env(db: Path | str) -> dict[str, str | None]:
     return {
         "DUBAN_DB": str(db),
         "DUBAN_USER": TEST_USER,
@@ -64,15 +70,28 @@ def _base_env(db: Path) -> dict[str, str | None]:
 
 
 class Cli:
-    """`cli(*args, env=None) -> Result`; `cli.db` is the register file."""
+    """`cli(*args, env=None) -> Result`; `cli.db` is the register (a file, or a URL).
 
-    def __init__(self, db: Path) -> None:
+    `env` given here holds for every call (a fixed clock, another user).
+    """
+
+    def __init__(self, db: Path | str, env: dict[str, str | None] | None = None) -> None:
         self.db = db
+        self.env = env or {}
         self.runner = CliRunner()
 
     def __call__(self, *args: Any, env: dict[str, str | None] | None = None) -> Result:
-        full_env = {**_base_env(self.db), **(env or {})}
-        return self.runner.invoke(app, [str(a) for a in args], env=full_env)
+        full_env = {**_base_env(self.db), **self.env, **(env or {})}
+        result = self.runner.invoke(app, [str(a) for a in args], env=full_env)
+        assert "Traceback" not in result.output, result.output
+        return result
+
+    def check(self, *args: Any, code: int = 0, env: dict[str, str | None] | None = None) -> Result:
+        """Run, assert the exit code, and parse the JSON printed (`result.data`)."""
+        result = self(*args, env=env)
+        assert result.exit_code == code, (args, result.stdout, result.stderr, result.exception)
+        result.data = json.loads(result.stdout) if "--json" in args and code == 0 else None
+        return result
 
 
 def json_of(result: Result) -> Any:
@@ -197,12 +216,19 @@ def snapshot_of(db: Path) -> dict[str, object]:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    """Where the test's register lives (created on first use)."""
+    """Where the test's register lives."""
     return tmp_path / "register.db"
 
 
+def _init(cli: Cli) -> None:
+    cli.check("init")
+
+
 @pytest.fixture
-def cli(db_path: Path) -> Cli:
+def cli(db_path: Path, template: Callable[..., None]) -> Cli:
+    """`duban` on the test's register, which exists (`duban init`) if no fixture made it."""
+    if not db_path.exists():
+        template("empty", _init)
     return Cli(db_path)
 
 
@@ -222,29 +248,40 @@ def _template_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
 
 
 @pytest.fixture
-def template(cli: Cli, _template_files: dict[str, Path]) -> Callable[..., None]:
+def template(db_path: Path, _template_files: dict[str, Path]) -> Callable[..., None]:
     """`template(name, build)`: give the test's register the state `build(cli)` makes.
 
     The state is built once per session, through the CLI like any other, into a
     register of its own, and each test gets a copy of that file (mode kept): many
     tests can start from the same scene without paying for it each time.  If the
-    test's register already exists, `build` simply runs on it.
+    test's register already holds a change, `build` simply runs on it.
     """
 
-    def _template(name: str, build: Callable[[Cli], Any]) -> None:
-        if cli.db.exists():
-            build(cli)
-            return
+    def _made(name: str, build: Callable[[Cli], Any]) -> Path:
         if name not in _template_files:
             path = _template_files["root"] / name / "register.db"
             path.parent.mkdir()
+            if name != "empty":  # every scene starts from an empty register
+                shutil.copy2(_made("empty", _init), path)
             build(Cli(path))
             with closing(sqlite3.connect(path)) as conn:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             _template_files[name] = path
-        shutil.copy2(_template_files[name], cli.db)
+        return _template_files[name]
+
+    def _template(name: str, build: Callable[[Cli], Any]) -> None:
+        if db_path.exists() and _changed(db_path):
+            build(Cli(db_path))
+            return
+        shutil.copy2(_made(name, build), db_path)
 
     return _template
+
+
+def _changed(db: Path) -> bool:
+    """Whether the register holds any change (a history entry)."""
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute("SELECT 1 FROM history").fetchone() is not None
 
 
 @pytest.fixture
@@ -280,7 +317,7 @@ def report(cli: Cli) -> Callable[..., dict[str, Any]]:
 def build_assigned(cli: Cli) -> str:
     """DB-2026-0001, received Mon 2026-11-02 (due Mon 11-23); notified Tue 11-03:
     市住房和城乡建设局 leads, 东胜区人民政府 participates.  Adds UNITS if there are none."""
-    if not json_of(cli("unit", "list", "--json")):
+    if not json_of(cli("unit", "list", "--json")):  # the template starts empty
         add_units(cli)
     code = register_matter(cli, received="2026-11-02")["code"]
     result = cli(
@@ -304,22 +341,12 @@ def assigned(template: Callable[..., None]) -> str:
     return "DB-2026-0001"
 
 
+FIXED_NOW = "2026-11-26T10:00:00+08:00"
+
+
 @pytest.fixture
-def checked_cli(tmp_path: Path) -> Callable[..., Result]:
-    """`run(*args, code=0)`: `duban ARGS` on a fresh register with the clock fixed at
-    2026-11-26 10:00 Beijing time; asserts the exit code; `.data` is the JSON printed."""
-    runner = CliRunner()
-    env = {
-        **_base_env(tmp_path / "r.db"),
-        "DUBAN_USER": "tester",
-        "DUBAN_NOW": "2026-11-26T10:00:00+08:00",
-        "COLUMNS": "120",
-    }
-
-    def run(*args: Any, code: int = 0) -> Result:
-        result = runner.invoke(app, [str(a) for a in args], env=env)
-        assert result.exit_code == code, (args, result.stdout, result.stderr)
-        result.data = json.loads(result.stdout) if "--json" in args and code == 0 else None
-        return result
-
-    return run
+def checked_cli(cli: Cli) -> Callable[..., Result]:
+    """`run(*args, code=0)`: `cli.check` with the clock fixed at 2026-11-26 10:00 Beijing
+    time, as the user `tester`; `.data` is the JSON printed."""
+    cli.env = {"DUBAN_USER": "tester", "DUBAN_NOW": FIXED_NOW, "COLUMNS": "120"}
+    return cli.check

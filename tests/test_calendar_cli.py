@@ -2,7 +2,7 @@
 
 Every date is explicit; "today" is pinned with DUBAN_NOW so that nothing depends on
 the day the tests run.  Expected deadlines are counted by hand from the 2026 notice
-(../shared/data/holiday-cn/2026.json) and from the small 2027 schedule below.
+(tests/data/holiday-cn/2026.json) and from the small 2027 schedule below.
 """
 
 from __future__ import annotations
@@ -267,20 +267,21 @@ def test_recompute_corrects_provisional_deadlines_only(cli, file_2027):
     before_b_history = show(cli, "DB-2026-0002")["history"]
     before_c = show(cli, "DB-2026-0003")
     cli("calendar", "load", file_2027)
-    changes = cli("calendar", "recompute", "--json").data
+    result = cli("calendar", "recompute", "--json")
+    changes = result.data
     # Under the loaded 2027 (01-01, 04, 05 off; 01-09 Sat make-up):
     #   A: 12-21..31 = 9; 01-06..08 = 12; 01-09 = 13; 01-11, 12 = 15 → 2027-01-12.
     #   B's unit, original (from 12-28, 10): 12-29..31 = 3; 01-06..09 = 7; 01-11..13 = 10.
     #   B's unit, rework (from 12-31, 15): 01-06..09 = 4; 01-11..15 = 9; 01-18..22 = 14;
     #   01-25 = 15.
+    #   市民政局 took A's deadline: one deadline, in force and original alike.
     got = sorted(tuple(c.values()) for c in changes)
-    assert list(changes[0]) == ["code", "what", "before", "after", "provisional"]
+    assert list(changes[0]) == ["code", "what", "before", "after", "moved", "provisional"]
     assert got == [
-        ("DB-2026-0001", "deadline of 市民政局", "2027-01-11", "2027-01-12", False),
-        ("DB-2026-0001", "matter", "2027-01-11", "2027-01-12", False),
-        ("DB-2026-0001", "original deadline of 市民政局", "2027-01-11", "2027-01-12", False),
-        ("DB-2026-0002", "deadline of 市教育局", "2027-01-22", "2027-01-25", False),
-        ("DB-2026-0002", "original deadline of 市教育局", "2027-01-12", "2027-01-13", False),
+        ("DB-2026-0001", "deadline of 市民政局", "2027-01-11", "2027-01-12", True, False),
+        ("DB-2026-0001", "matter", "2027-01-11", "2027-01-12", True, False),
+        ("DB-2026-0002", "deadline of 市教育局", "2027-01-22", "2027-01-25", True, False),
+        ("DB-2026-0002", "original deadline of 市教育局", "2027-01-12", "2027-01-13", True, False),
     ]
 
     a = show(cli, "DB-2026-0001")
@@ -289,8 +290,11 @@ def test_recompute_corrects_provisional_deadlines_only(cli, file_2027):
     assert (units["市民政局"]["due"], units["市民政局"]["due_provisional"]) == ("2027-01-12", False)
     assert units["市民政局"]["original_due"] == "2027-01-12"
     assert (units["市财政局"]["due"], units["市财政局"]["due_provisional"]) == ("2027-01-08", False)
-    recomputed = [e for e in a["history"] if e["action"] == "recompute"]
-    assert {e["detail"]["what"] for e in recomputed} == {"matter", "assignment", "original"}
+    recomputed = [e for e in a["history"] if e["action"] == "calendar.recompute"]
+    assert sorted((e["detail"]["what"], e["detail"]["unit"]) for e in recomputed) == [
+        ("assignment", "市民政局"),
+        ("matter", None),
+    ]
     matter_event = [e for e in recomputed if e["detail"]["what"] == "matter"][0]
     assert matter_event["detail"]["before"] == "2027-01-11"
     assert matter_event["detail"]["after"] == "2027-01-12"
@@ -302,7 +306,15 @@ def test_recompute_corrects_provisional_deadlines_only(cli, file_2027):
     assert (edu["due"], edu["due_provisional"]) == ("2027-01-25", False)
     assert (edu["original_due"], edu["original_due_provisional"]) == ("2027-01-13", False)
     new = [e for e in b["history"] if e not in before_b_history]
-    assert [e["action"] for e in new] == ["recompute", "recompute"]
+    assert [e["action"] for e in new] == ["calendar.recompute", "calendar.recompute"]
+    # Every deadline B's unit had, in the order set: what it was on any day can be told.
+    rows = [(d["why"], d["due"], d["effective_on"]) for d in b["deadlines"] if d["unit"]]
+    assert rows == [
+        ("assign", "2027-01-12", "2026-12-28"),
+        ("rework", "2027-01-22", "2026-12-31"),
+        ("recompute", "2027-01-13", "2026-12-28"),
+        ("recompute", "2027-01-25", "2026-12-31"),
+    ]
 
     # The date given by hand stays, although 2027-01-05 is now a day off.
     assert show(cli, "DB-2026-0003") == before_c
@@ -334,12 +346,27 @@ def test_recompute_clears_the_mark_when_the_date_stays(cli, tmp_path):
             "what": "matter",
             "before": "2027-01-11",
             "after": "2027-01-11",
+            "moved": False,
             "provisional": False,
         }
     ]
     a = show(cli, "DB-2026-0001")
     assert (a["due"], a["due_provisional"]) == ("2027-01-11", False)
-    assert [e["action"] for e in a["history"]] == ["register", "recompute"]
+    assert [e["action"] for e in a["history"]] == ["matter.register", "calendar.recompute"]
+
+
+def test_recompute_says_how_many_dates_moved_and_how_many_were_confirmed(cli, file_2027):
+    # Received 2026-12-20: estimated 2027-01-11, loaded 2027-01-12 (moved).  Received
+    # 2026-12-29, 5 working days: 12-30, 31, 01-04..06 estimated → 01-06 (01-01 by rule);
+    # loaded: 01-04, 05 off too → 01-08 (moved).  Received 2026-12-10, 15 days: 12-11..31 = 15
+    # → 2026-12-31, all in 2026: never provisional, so not counted again.
+    cli("register", "甲", "--source", "other", "--received", "2026-12-20")
+    cli("register", "乙", "--source", "other", "--received", "2026-12-29", "--within", "5")
+    cli("calendar", "load", file_2027)
+    result = cli("calendar", "recompute")
+    assert result.stderr.splitlines()[0] == (
+        "2 deadline date(s) moved, 0 confirmed as they were; 0 still provisional"
+    )
 
 
 def test_explain_marks_a_provisional_deadline(cli):

@@ -37,8 +37,10 @@ def test_parallel_writers_lose_nothing_and_number_uniquely(tmp_path):
 
     with sqlite3.connect(db) as conn:
         codes = [row[0] for row in conn.execute("SELECT code FROM matter ORDER BY seq")]
-        events = conn.execute("SELECT count(*) FROM event WHERE action = 'register'").fetchone()[0]
-        actors = {row[0] for row in conn.execute("SELECT DISTINCT actor FROM event")}
+        events = conn.execute(
+            "SELECT count(*) FROM history WHERE action = 'matter.register'"
+        ).fetchone()[0]
+        actors = {row[0] for row in conn.execute("SELECT DISTINCT actor FROM history")}
     total = writers * each
     assert codes == [f"DB-2026-{n:04d}" for n in range(1, total + 1)]
     assert events == total
@@ -49,6 +51,9 @@ def test_a_reader_is_not_blocked_by_a_writer_holding_the_lock(tmp_path):
     db = tmp_path / "r.db"
     listing = [sys.executable, "-m", "duban", "list", "--json"]
     env = {"DUBAN_DB": str(db), "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [sys.executable, "-m", "duban", "init"], env=env, capture_output=True, check=True
+    )
     assert subprocess.run(listing, env=env, capture_output=True, check=True).stdout.strip() == b"[]"
     with sqlite3.connect(db, isolation_level=None) as conn:
         conn.execute("BEGIN IMMEDIATE")  # a clerk's change in progress

@@ -234,8 +234,6 @@ def test_assign_without_a_deadline_takes_the_matters(cli, json_of, units, regist
             HOUSING,
             "--participant",
             DONGSHENG,
-            "--responsible",
-            "周涛",
             "--on",
             "2026-11-05",
             "--json",
@@ -245,8 +243,14 @@ def test_assign_without_a_deadline_takes_the_matters(cli, json_of, units, regist
         (HOUSING, "lead", "2026-11-23", "2026-11-05"),
         (DONGSHENG, "participant", "2026-11-23", "2026-11-05"),
     ]
-    assert all(r["responsible"] == "周涛" for r in rows)
     matter = show(code)
+    # The record says what the deadline was counted from: the matter's receipt, not the
+    # notification, since the units took the matter's deadline.
+    added = [e["detail"] for e in matter["history"] if e["action"] == "assignment.add"]
+    assert [(d["due"], d["due_counted_from"], d["due_within"]) for d in added] == [
+        ("2026-11-23", "2026-11-02", 15),
+        ("2026-11-23", "2026-11-02", 15),
+    ]
     assert matter["status"] == "assigned"
     assert [(a["unit"], a["role"], a["due"]) for a in matter["assignments"]] == [
         (HOUSING, "lead", "2026-11-23"),
@@ -812,7 +816,7 @@ def test_accepting_an_explanation_with_a_proposed_deadline_extends_it(
         "2026-11-23",
         "open",
     )
-    extend = [e for e in matter["history"] if e["action"] == "extend"]
+    extend = [e for e in matter["history"] if e["action"] == "deadline.extend"]
     assert len(extend) == 1
     assert extend[0]["detail"]["previous_due"] == "2026-11-23"
     assert extend[0]["detail"]["due"] == "2026-12-18"
@@ -958,13 +962,13 @@ def test_the_whole_cycle_is_in_the_history(cli, report, assigned, show):
     assert cli("close", assigned, "--on", "2026-11-24").exit_code == 0
     history = show(assigned)["history"]
     assert [(e["action"], e["effective_on"]) for e in history] == [
-        ("register", "2026-11-02"),
-        ("assign", "2026-11-03"),
-        ("assign", "2026-11-03"),
-        ("report", "2026-11-20"),
+        ("matter.register", "2026-11-02"),
+        ("assignment.add", "2026-11-03"),
+        ("assignment.add", "2026-11-03"),
+        ("report.add", "2026-11-20"),
         ("review.accept", "2026-11-23"),
-        ("complete", "2026-11-23"),
-        ("close", "2026-11-24"),
+        ("assignment.complete", "2026-11-23"),
+        ("matter.close", "2026-11-24"),
     ]
     assert {e["actor"] for e in history} == {TEST_USER}
     assert [e["detail"].get("unit") for e in history[1:3]] == [HOUSING, DONGSHENG]

@@ -159,12 +159,12 @@ def test_show_json(cli, json_of, ledger, show):
 def test_show_has_every_change_with_who_and_when(cli, ledger, show):
     history = show(ledger[1])["history"]
     assert [(e["action"], e["effective_on"]) for e in history] == [
-        ("register", "2026-10-14"),
-        ("assign", "2026-10-15"),
-        ("report", "2026-10-30"),
+        ("matter.register", "2026-10-14"),
+        ("assignment.add", "2026-10-15"),
+        ("report.add", "2026-10-30"),
         ("review.accept", "2026-11-02"),
-        ("complete", "2026-11-02"),
-        ("close", "2026-11-03"),
+        ("assignment.complete", "2026-11-02"),
+        ("matter.close", "2026-11-03"),
     ]
     assert all(e["actor"] == TEST_USER for e in history)
     assert all(e["recorded_at"].endswith("Z") for e in history)

@@ -107,7 +107,7 @@ def test_the_whole_cycle_on_postgresql(pg_url):
     assert shown["assignments"][0]["original_due"] == "2026-10-23"
     assert shown["assignments"][0]["due"] == "2026-10-28"
     actions = [e["action"] for e in shown["history"]]
-    assert actions[0] == "register" and actions[-1] == "close"
+    assert actions[0] == "matter.register" and actions[-1] == "matter.close"
     assert {e["actor"] for e in shown["history"]} == {"pg-test"}
     assert ok(url, "overdue", "--as-of", "2026-11-26", "--json") == []
     assert [m["code"] for m in ok(url, "list", "--search", "供暖", "--json")] == [code]

@@ -9,7 +9,7 @@ import stat
 from contextlib import closing
 
 import pytest
-from conftest import TEST_USER
+from conftest import TEST_USER, Cli
 from conftest import snapshot_of as snapshot
 from sqlmodel import SQLModel
 
@@ -33,14 +33,51 @@ def codes_of(data):
 # -- the file ------------------------------------------------------------------------
 
 
-def test_the_register_is_created_on_first_use_readable_by_its_owner_only(cli, db_path):
-    assert not db_path.exists()
-    assert cli("list", "--json").stdout == "[]\n"
-    assert db_path.is_file()
-    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+@pytest.mark.parametrize("url", [False, True], ids=["path", "sqlite-url"])
+def test_a_change_creates_the_register_readable_by_its_owner_only(assert_error, tmp_path, url):
+    path = tmp_path / "new.db"
+    cli = Cli(f"sqlite:///{path}" if url else path)
     assert cli("register", "x", "--source", "other", "--received", "2026-11-02").exit_code == 0
-    for path in (db_path, *db_path.parent.glob("register.db-*")):  # -wal, -shm if kept
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    for made in (path, *tmp_path.glob("new.db-*")):  # -wal, -shm if kept
+        assert stat.S_IMODE(os.stat(made).st_mode) == 0o600, made
+
+
+@pytest.mark.parametrize("command", [["list"], ["overdue", "--today", "--exit-code"], ["show", "1"],
+                                     ["history"], ["unit", "list"]])  # fmt: skip
+def test_a_command_that_only_reads_never_creates_a_register(assert_error, tmp_path, command):
+    """A mistyped DUBAN_DB is an error (exit 5), not an empty register that says all is well."""
+    mistyped = tmp_path / "regsiter.db"
+    assert_error(Cli(mistyped)(*command), 5, f"there is no register at {mistyped}")
+    assert not mistyped.exists()
+    url = f"sqlite:///{mistyped}"
+    assert_error(Cli(url)(*command), 5, "there is no register")
+    assert not mistyped.exists()
+
+
+def test_init_creates_the_register_once(tmp_path):
+    path = tmp_path / "r.db"
+    cli = Cli(path)
+    assert cli.check("init", "--json").data == {"register": str(path), "schema": LATEST,
+                                                 "created": True}  # fmt: skip
+    assert cli.check("init", "--json").data["created"] is False
+    assert cli.check("list", "--json").data == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["register", "x", "--source", "rumour"],
+        ["assign", "DB-2026-0001", "--lead", "市教育局"],
+        ["unit", "edit", "市教育局", "--head", "王"],
+        ["config", "timezone", "Mars/Olympus"],
+    ],
+)
+def test_a_change_refused_on_a_new_register_leaves_no_file(assert_error, tmp_path, command):
+    path = tmp_path / "r.db"
+    result = Cli(path)(*command)
+    assert result.exit_code in (2, 3), result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_register_is_in_wal_mode(cli, db_path):
@@ -109,7 +146,9 @@ def test_a_file_that_is_not_a_register_is_one_line_and_untouched(cli, assert_err
 
 def test_a_register_in_a_missing_folder_is_bad_usage(cli, assert_error, tmp_path):
     missing = tmp_path / "no" / "such" / "register.db"
-    assert_error(cli("list", env={"DUBAN_DB": str(missing)}), 2, "does not exist")
+    change = ["register", "x", "--source", "other"]
+    assert_error(cli(*change, env={"DUBAN_DB": str(missing)}), 2, "does not exist")
+    assert_error(cli("list", env={"DUBAN_DB": str(missing)}), 5, "no register")
     assert not missing.parent.exists()
 
 
@@ -168,7 +207,7 @@ def test_refused_and_failed_commands_leave_the_register_unchanged(
     bad_parent.write_text("name,parent\n市审计局,\n市统计局,市政府办\n", encoding="utf-8")
 
     before = snapshot(db_path)
-    for table in ("unit", "matter", "assignment", "report", "review", "event"):
+    for table in ("unit", "matter", "assignment", "report", "review", "deadline", "history"):
         assert before[table][1], f"the scene has no {table} rows"
 
     refused = [
@@ -361,7 +400,7 @@ def test_the_registers_time_zone_setting(cli, json_of):
     )
     # The setting is kept in the register, and its change is in the history.
     assert json_of(cli("config", "timezone", "--json"))["value"] == "UTC"
-    changes = query(cli.db, "SELECT action, actor FROM event WHERE action = 'config.set'")
+    changes = query(cli.db, "SELECT action, actor FROM history WHERE action = 'config.set'")
     assert changes == [("config.set", TEST_USER)]
 
 

@@ -1,15 +1,11 @@
-"""The `duban` command: the root app, its global options, and the command groups."""
+"""The `duban` command: the root app, `--version`, and the command groups."""
 
 import sys
-from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
 from duban import __version__
-
-# The base of every usage error, wherever this typer keeps its click (its own copy or not).
-ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+from duban.cli.command import App, DubanGroup
 
 HELP = """督办 duban: the supervision register of a supervision office (督查室).
 
@@ -20,27 +16,7 @@ China's holiday schedule (鄂府办发〔2018〕36号 第十二条: 15 working d
 Example: duban register "落实全市安全生产会议精神" --source meeting --received 2026-11-02
 """
 
-
-class DubanGroup(TyperGroup):
-    """The root command: usage errors are one line on stderr, like every other error."""
-
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
-        try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
-        except ClickException as exc:
-            where = getattr(getattr(exc, "ctx", None), "command_path", None) or "duban"
-            message = " ".join(exc.format_message().split())
-            sys.stderr.write(f"duban: {message} (see `{where} --help`)\n")
-            sys.exit(exc.exit_code)
-        except typer.Abort:
-            sys.stderr.write("duban: aborted: nothing was written\n")
-            sys.exit(1)
-        sys.exit(code if isinstance(code, int) else 0)
-
-
-app = typer.Typer(
+app = App(
     name="duban",
     cls=DubanGroup,
     help=HELP,
@@ -60,53 +36,39 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    ctx: typer.Context,
-    db: str | None = typer.Option(
-        None,
-        "--db",
-        envvar="DUBAN_DB",
-        show_envvar=False,
-        help="The register: a file path or a database URL (DUBAN_DB).",
-    ),
-    user: str | None = typer.Option(
-        None,
-        "--user",
-        envvar="DUBAN_USER",
-        show_envvar=False,
-        help="Who acts, recorded with every change (DUBAN_USER; default the login name).",
-    ),
-    lang: str | None = typer.Option(None, "--lang", help="Labels in zh or en (DUBAN_LANG)."),
-    json_: bool = typer.Option(False, "--json", help="Print JSON from any command."),
-    strict_calendar: bool | None = typer.Option(
-        None,
-        "--strict-calendar/--lenient-calendar",
-        help="Refuse deadlines in years whose holiday schedule is not loaded.",
-    ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    ctx.obj = {
-        "db": db,
-        "user": user,
-        "lang": lang,
-        "fmt": "json" if json_ else None,
-        "strict": strict_calendar,
-    }
+    # The common options (DubanGroup) may come before the command too: `duban --db X list`.
+    return None
 
 
 def _build() -> None:
-    from duban.cli import calendar, config, cycle, history, units
+    from duban.cli import admin, calendar, config, cycle, history, units
 
     cycle.register_commands(app)
     history.register_commands(app)
     app.add_typer(units.app, name="unit")
     app.add_typer(calendar.app, name="calendar")
     config.register_commands(app)
+    admin.register_commands(app)
 
 
 _build()
 
 
 def main() -> None:
+    _printable_streams()
     app()
+
+
+def _printable_streams() -> None:
+    """Never fail on a character the terminal's encoding lacks: write it escaped.
+
+    JSON then reads `\\u4e2d`, itself valid JSON; a table shows the escape.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16", "utf32", "gb18030") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")

@@ -2,13 +2,15 @@
 
 import typer
 
-from duban.cli.common import Run, command
+from duban.cli.run import Run
+
+COLUMNS = ["key", "value", "default", "help"]
 
 
 def register_commands(app: typer.Typer) -> None:
-    @command(app, "config")
+    @app.command("config")
     def config(
-        run: Run,
+        ctx: typer.Context,
         key: str | None = typer.Argument(None, help="A setting's name; none lists them all."),
         value: str | None = typer.Argument(None, help="A new value; none shows the setting."),
     ) -> None:
@@ -19,28 +21,16 @@ def register_commands(app: typer.Typer) -> None:
 
         Example: duban config strict_calendar true
         """
-        from dataclasses import asdict
-
+        from duban import views
         from duban.ops.config import set_setting, show_settings
-        from duban.settings import check
 
-        columns = ["key", "value", "default", "help"]
+        run: Run = ctx.obj
         if value is None:
-            with run.read() as ctx:
-                rows = [asdict(r) for r in show_settings(ctx)]
-            if key is not None:
-                match = [r for r in rows if r["key"] == key]
-                if not match:
-                    from duban.errors import BadValue
-                    from duban.settings import SETTINGS
-
-                    raise BadValue(f"unknown setting {key!r}: use one of {', '.join(SETTINGS)}")
-                run.emit(match[0], columns=columns if run.fmt == "table" else None)
-                return
-            run.emit(rows, columns=columns)
+            with run.read(optional=True) as c:
+                rows = [views.setting(r) for r in show_settings(c, key)]
+            run.emit(rows[0] if key is not None else rows, columns=COLUMNS)
             return
-        check(key, value)
-        with run.change() as ctx:
-            row = set_setting(ctx, key, value)
-        run.say(f"{key} = {row.value}")
-        run.emit(asdict(row), columns=columns if run.fmt == "table" else None)
+        with run.change() as c:
+            data = views.setting(set_setting(c, key, value))
+        run.say(f"{key} = {data['value']}")
+        run.emit(data, columns=COLUMNS if run.fmt == "table" else None)

@@ -4,23 +4,23 @@ from pathlib import Path
 
 import typer
 
-from duban.cli.common import Run, check_dates, command, fail
+from duban.cli.command import fail
+from duban.cli.run import Run
 from duban.errors import EXIT_FINDING, EXIT_USAGE
 
 MATTER_COLUMNS = ["code", "title", "source", "received", "due", "status", "lead_units"]
-
-
-def _due_note(data: dict) -> dict:
-    """Tables mark a provisional deadline where it is shown; JSON has due_provisional."""
-    if data.get("due_provisional") and data.get("due"):
-        data = {**data, "due": f"{data['due']} (provisional)"}
-    return data
+ASSIGNED_COLUMNS = ["unit", "role", "responsible", "notified", "due"]
+REPORT_COLUMNS = ["id", "code", "unit", "kind", "received", "written", "signed_by", "sealed",
+                  "status"]  # fmt: skip
+REVIEW_COLUMNS = ["id", "code", "unit", "kind", "decision", "reason", "reviewed", "new_due"]
+OVERDUE_COLUMNS = ["code", "title", "unit", "responsible", "due", "days_overdue",
+                   "workdays_overdue"]  # fmt: skip
 
 
 def register_commands(app: typer.Typer) -> None:
-    @command(app, "register")
+    @app.command("register")
     def register(
-        run: Run,
+        ctx: typer.Context,
         title: str = typer.Argument(
             ..., help="What is to be done, as the leader or document says."
         ),
@@ -61,45 +61,50 @@ def register_commands(app: typer.Typer) -> None:
 
         Example: duban register "研究解决城区供暖问题" --source instruction --leader 张市长 --received 2026-11-02
         """
-        check_dates(received=received, due=due)
-        from duban import views
+        from duban import deadlines, views
         from duban.ops.matters import register_matter
 
-        with run.change() as ctx:
+        run: Run = ctx.obj
+        with run.change() as c:
             matter = register_matter(
-                ctx,
+                c,
                 title,
                 source=source,
                 ref=ref,
                 leader=leader,
-                received=ctx.date(received, what="received date"),
-                due=ctx.date(due, what="deadline") if due else None,
+                received=c.date(received, what="received date"),
+                due=c.date(due, what="deadline") if due else None,
                 within=within,
                 handling=handling,
                 reporting=reporting,
                 note=note,
             )
-            data = views.matter(matter)
-        run.say(f"registered {matter.code}, due {matter.due_on.isoformat()}")
-        run.emit(
-            data if run.fmt != "table" else _due_note(data),
-            columns=None
-            if run.fmt != "table"
-            else ["code", "title", "source", "received", "due", "status"],
-        )
+            data = views.matter(matter, deadlines.current(c, matter))
+        run.say(f"registered {matter.code}, due {data['due']}")
+        run.emit(data, columns=MATTER_COLUMNS[:-1] if run.fmt == "table" else None)
 
-    @command(app, "assign")
+    @app.command("assign")
     def assign(
-        run: Run,
+        ctx: typer.Context,
         code: str = typer.Argument(..., help="The matter's code, e.g. DB-2026-0001."),
         lead: list[str] = typer.Option(
-            [], "--lead", "-l", help="A lead unit (牵头单位); repeat for more."
+            [],
+            "--lead",
+            "-l",
+            help="A lead unit (牵头单位), as UNIT or UNIT=PERSON with its responsible person; "
+            "repeat for more.",
         ),
         participant: list[str] = typer.Option(
-            [], "--participant", "-p", help="A participating unit (参加单位); repeat for more."
+            [],
+            "--participant",
+            "-p",
+            help="A participating unit (参加单位), as UNIT or UNIT=PERSON; repeat for more.",
         ),
         responsible: str | None = typer.Option(
-            None, "--responsible", help="The responsible person (具体责任人) of the units named."
+            None,
+            "--responsible",
+            help="The responsible person (具体责任人) when one unit is named; with several, "
+            "give each its own as UNIT=PERSON.",
         ),
         due: str | None = typer.Option(None, "--due", help="The units' deadline, as a date."),
         within: int | None = typer.Option(
@@ -111,38 +116,34 @@ def register_commands(app: typer.Typer) -> None:
     ) -> None:
         """Assign lead and participating units to a matter (第十二条).
 
-        With neither --due nor --within the units take the matter's deadline.  Two or more
-        lead units each report separately.
+        Each unit has its own responsible person: `--lead 市住房和城乡建设局=周涛`.  With
+        neither --due nor --within the units take the matter's deadline.  Two or more lead
+        units each report separately.
 
-        Example: duban assign DB-2026-0001 --lead 市住房和城乡建设局 --participant 东胜区人民政府 --on 2026-11-03
+        Example: duban assign DB-2026-0001 --lead 市住房和城乡建设局=周涛 --participant 东胜区人民政府=王芳 --on 2026-11-03
         """
-        check_dates(on=on, due=due)
         from duban import views
         from duban.ops.assignments import assign_units
 
-        with run.change() as ctx:
+        run: Run = ctx.obj
+        with run.change() as c:
             matter, made = assign_units(
-                ctx,
+                c,
                 code,
                 leads=lead,
                 participants=participant,
                 responsible=responsible,
-                due=ctx.date(due, what="deadline") if due else None,
+                due=c.date(due, what="deadline") if due else None,
                 within=within,
-                on=ctx.date(on, what="notification date"),
+                on=c.date(on, what="notification date"),
             )
-            rows = [views.assignment(a, u) for a, u in made]
+            rows = [views.assignment(a) for a in made]
         run.say(f"assigned {len(rows)} unit(s) to {matter.code}")
-        run.emit(
-            rows if run.fmt != "table" else [_due_note(r) for r in rows],
-            columns=["unit", "role", "responsible", "notified", "due"]
-            if run.fmt == "table"
-            else None,
-        )
+        run.emit(rows, columns=ASSIGNED_COLUMNS if run.fmt == "table" else None)
 
-    @command(app, "report")
+    @app.command("report")
     def report(
-        run: Run,
+        ctx: typer.Context,
         code: str = typer.Argument(..., help="The matter's code."),
         unit: str = typer.Option(..., "--unit", "-u", help="The lead unit that reports."),
         kind: str = typer.Option(
@@ -171,7 +172,7 @@ def register_commands(app: typer.Typer) -> None:
 
         Example: duban report DB-2026-0001 --unit 市住房和城乡建设局 --kind final --text "已完成" --written --signed-by 王强 --sealed --on 2026-11-20
         """
-        check_dates(on=on, proposed_deadline=propose_due)
+        run: Run = ctx.obj
         if (text is None) == (file is None):
             fail("give the report's text with --text TEXT or --file PATH (one of them)", EXIT_USAGE)
         file_name = None
@@ -186,9 +187,9 @@ def register_commands(app: typer.Typer) -> None:
         from duban import views
         from duban.ops.reports import add_report
 
-        with run.change() as ctx:
+        with run.change() as c:
             rep, matter, reporter = add_report(
-                ctx,
+                c,
                 code,
                 unit=unit,
                 kind=kind,
@@ -197,36 +198,19 @@ def register_commands(app: typer.Typer) -> None:
                 written=written,
                 signed_by=signed_by,
                 sealed=sealed,
-                on=ctx.date(on, what="report date"),
-                propose_due=ctx.date(propose_due, what="proposed deadline")
-                if propose_due
-                else None,
+                on=c.date(on, what="report date"),
+                propose_due=c.date(propose_due, what="proposed deadline") if propose_due else None,
             )
             data = views.report(rep, reporter, matter.code)
         run.say(
             f"report {rep.id} from {reporter.name} on {matter.code}: review it with "
             f"`duban review {rep.id} --accept` or `--return --reason ...`"
         )
-        run.emit(
-            data,
-            columns=[
-                "id",
-                "code",
-                "unit",
-                "kind",
-                "received",
-                "written",
-                "signed_by",
-                "sealed",
-                "status",
-            ]
-            if run.fmt == "table"
-            else None,
-        )
+        run.emit(data, columns=REPORT_COLUMNS if run.fmt == "table" else None)
 
-    @command(app, "review")
+    @app.command("review")
     def review(
-        run: Run,
+        ctx: typer.Context,
         report_id: int = typer.Argument(..., help="The report's ID (printed by `duban report`)."),
         accept: bool = typer.Option(False, "--accept", help="Accept the report."),
         return_: bool = typer.Option(False, "--return", help="Return it for rework (第十五条)."),
@@ -245,46 +229,34 @@ def register_commands(app: typer.Typer) -> None:
 
         Example: duban review 3 --return --reason "未附整改清单" --within 10 --on 2026-11-24
         """
+        run: Run = ctx.obj
         if accept == return_:
             fail("say --accept or --return (one of them)", EXIT_USAGE)
-        check_dates(on=on, due=due)
         from duban import views
         from duban.ops.reports import review_report
 
-        with run.change() as ctx:
-            rv, rep, assignment, matter, unit = review_report(
-                ctx,
+        with run.change() as c:
+            rv, rep, assigned, matter = review_report(
+                c,
                 report_id,
                 accept=accept,
                 reason=reason,
                 within=within,
-                due=ctx.date(due, what="rework deadline") if due else None,
-                on=ctx.date(on, what="review date"),
+                due=c.date(due, what="rework deadline") if due else None,
+                on=c.date(on, what="review date"),
             )
-            data = {
-                "id": rep.id,
-                "code": matter.code,
-                "unit": unit.name,
-                "kind": rep.kind,
-                **views.review(rv),
-                "report_status": rep.status,
-                "assignment": views.assignment(assignment, unit),
-            }
-        run.say(
-            f"report {rep.id} {'accepted' if accept else 'returned'}"
-            + (f"; {unit.name} is due {assignment.due_on.isoformat()}" if not accept else "")
-            + (" (provisional)" if not accept and assignment.due_provisional else "")
-        )
-        run.emit(
-            data,
-            columns=["id", "code", "unit", "kind", "decision", "reason", "reviewed", "new_due"]
-            if run.fmt == "table"
-            else None,
-        )
+            data = views.reviewed(rv, rep, assigned, matter.code)
+        if accept:
+            run.say(f"report {rep.id} accepted")
+        else:
+            due_on = data["assignment"]["due"]
+            mark = " (provisional)" if data["assignment"]["due_provisional"] else ""
+            run.say(f"report {rep.id} returned; {assigned.unit.name} is due {due_on}{mark}")
+        run.emit(data, columns=REVIEW_COLUMNS if run.fmt == "table" else None)
 
-    @command(app, "close")
+    @app.command("close")
     def close(
-        run: Run,
+        ctx: typer.Context,
         code: str = typer.Argument(..., help="The matter's code."),
         on: str | None = typer.Option(None, "--on", help="The day it is closed (default today)."),
     ) -> None:
@@ -294,21 +266,21 @@ def register_commands(app: typer.Typer) -> None:
 
         Example: duban close DB-2026-0001 --on 2026-11-25
         """
-        check_dates(on=on)
-        from duban import views
+        from duban import deadlines, views
         from duban.ops.closing import close_matter
 
-        with run.change() as ctx:
-            matter = close_matter(ctx, code, on=ctx.date(on, what="closing date"))
-            data = views.matter(matter)
+        run: Run = ctx.obj
+        with run.change() as c:
+            matter = close_matter(c, code, on=c.date(on, what="closing date"))
+            data = views.matter(matter, deadlines.current(c, matter))
         run.say(f"closed {matter.code}")
         run.emit(
             data, columns=["code", "title", "status", "closed"] if run.fmt == "table" else None
         )
 
-    @command(app, "overdue")
+    @app.command("overdue")
     def overdue(
-        run: Run,
+        ctx: typer.Context,
         today: bool = typer.Option(
             False, "--today", help="As of today in the office's time zone (default)."
         ),
@@ -326,37 +298,27 @@ def register_commands(app: typer.Typer) -> None:
 
         Example: duban overdue --as-of 2026-11-26 --json
         """
+        run: Run = ctx.obj
         if today and as_of:
             fail("give --today or --as-of, not both", EXIT_USAGE)
-        check_dates(as_of=as_of)
-        from dataclasses import asdict
-
+        from duban import views
         from duban.ops.overdue import overdue as find_overdue
-        from duban.views import iso
 
-        with run.read() as ctx:
-            day = ctx.date(as_of, what="as-of date")
-            rows = find_overdue(ctx, day, unit=unit)
-        data = [{**asdict(r), "due": iso(r.due), "original_due": iso(r.original_due)} for r in rows]
-        if run.fmt == "table":
-            data = [_due_note(d) for d in data]
-        from dataclasses import fields
-
-        from duban.ops.overdue import OverdueRow
-
-        table = ["code", "title", "unit", "responsible", "due", "days_overdue", "workdays_overdue"]
+        with run.read() as c:
+            day = c.date(as_of, what="as-of date")
+            rows = [views.overdue(r) for r in find_overdue(c, day, unit=unit)]
         run.emit(
-            data,
+            rows,
             # CSV names its columns even when nothing is overdue; JSON is then [].
-            columns=table if run.fmt == "table" else [f.name for f in fields(OverdueRow)],
+            columns=OVERDUE_COLUMNS if run.fmt == "table" else list(views.OVERDUE_KEYS),
             title=f"Overdue as of {day.isoformat()}" if run.fmt == "table" else None,
         )
         if exit_code and rows:
             raise typer.Exit(EXIT_FINDING)
 
-    @command(app, "list")
+    @app.command("list")
     def list_(
-        run: Run,
+        ctx: typer.Context,
         status: str | None = typer.Option(
             None, "--status", help="registered, assigned or closed (已立项, 办理中, 已办结)."
         ),
@@ -374,100 +336,29 @@ def register_commands(app: typer.Typer) -> None:
         Example: duban list --status assigned --unit 市教育局 --json
         """
         from duban import views
-        from duban.ops.matters import assignments_of, list_matters
+        from duban.ops.listing import list_matters
 
-        with run.read() as ctx:
-            matters = list_matters(
-                ctx, status=status, unit=unit, source=source, search=search, limit=limit
-            )
-            units = assignments_of(ctx, [m.id for m in matters])
-            data = [
-                views.matter(m, [u.name for a, u in units[m.id] if a.role == "lead"])
-                for m in matters
-            ]
-        if run.fmt == "table":
-            data = [_due_note(d) for d in data]
+        run: Run = ctx.obj
+        with run.read() as c:
+            found = list_matters(c, status=status, unit=unit, source=source, search=search,
+                                 limit=limit)  # fmt: skip
+            data = [views.listed(item) for item in found]
         run.emit(data, columns=MATTER_COLUMNS if run.fmt != "json" else None)
 
-    @command(app, "show")
+    @app.command("show")
     def show(
-        run: Run,
+        ctx: typer.Context,
         code: str = typer.Argument(..., help="The matter's code."),
     ) -> None:
-        """Show one matter: its assignments, reports, reviews and full history.
+        """Show one matter: its assignments, reports, reviews, deadlines and full history.
 
         Example: duban show DB-2026-0001 --json
         """
-        from duban import views
-        from duban.ops.matters import find_matter, matter_details
+        from duban import render, views
+        from duban.ops.listing import matter_dossier
+        from duban.ops.matters import find_matter
 
-        with run.read() as ctx:
-            matter = find_matter(ctx, code)
-            details = matter_details(ctx, matter)
-            data = views.matter(matter)
-            data["assignments"] = [views.assignment(a, u) for a, u in details["assignments"]]
-            data["reports"] = [
-                views.report(r, u, matter.code, rv) for r, u, rv in details["reports"]
-            ]
-            data["history"] = [views.event(e) for e in details["history"]]
-        if run.fmt != "table":
-            if run.fmt == "csv":
-                flat = {
-                    k: v for k, v in data.items() if k not in ("assignments", "reports", "history")
-                }
-                run.emit(flat)
-            else:
-                run.emit(data)
-            return
-        run.emit(
-            _due_note(data),
-            columns=[k for k in data if k not in ("assignments", "reports", "history")],
-            title=f"{data['code']}  {data['title']}",
-        )
-        run.emit(
-            [_due_note(a) for a in data["assignments"]],
-            columns=[
-                "unit",
-                "role",
-                "responsible",
-                "notified",
-                "due",
-                "original_due",
-                "status",
-                "completed",
-            ],
-            title="Assignments",
-        )
-        run.emit(
-            [
-                {
-                    **r,
-                    **{
-                        k: v
-                        for k, v in (r["review"] or {}).items()
-                        if k in ("decision", "reason", "reviewed", "new_due")
-                    },
-                }
-                for r in data["reports"]
-            ],
-            columns=[
-                "id",
-                "unit",
-                "kind",
-                "received",
-                "written",
-                "signed_by",
-                "sealed",
-                "status",
-                "decision",
-                "reason",
-                "reviewed",
-                "new_due",
-            ],
-            title="Reports",
-        )
-        run.emit(
-            data["history"],
-            columns=["effective_on", "action", "actor", "recorded_at", "detail"],
-            title="History",
-        )
+        run: Run = ctx.obj
+        with run.read() as c:
+            data = views.dossier(matter_dossier(c, find_matter(c, code)))
+        render.dossier(data, run.fmt, run.lang)

@@ -2,20 +2,19 @@
 
 import typer
 
-from duban.cli.common import Run, check_dates, command, fail
-from duban.errors import EXIT_USAGE
+from duban.cli.run import Run
 
 
 def register_commands(app: typer.Typer) -> None:
-    @command(app, "history")
+    @app.command("history")
     def history(
-        run: Run,
+        ctx: typer.Context,
         code: str | None = typer.Argument(None, help="Only this matter's changes."),
         action: str | None = typer.Option(
             None,
             "--action",
-            help="Only this kind of change: register, assign, report, "
-            "review, close, unit, calendar, config, recompute ...",
+            help="Only this group of changes (matter, assignment, report, review, deadline, "
+            "calendar, unit, config) or one action (review.return).",
         ),
         since: str | None = typer.Option(None, "--since", help="Changes effective on or after."),
         limit: int | None = typer.Option(None, "--limit", help="Only the last N changes."),
@@ -26,23 +25,19 @@ def register_commands(app: typer.Typer) -> None:
 
         Example: duban history --action calendar --since 2026-11-01
         """
-        check_dates(since=since)
-        if limit is not None and limit < 1:
-            fail("--limit must be 1 or more", EXIT_USAGE)
         from duban import views
         from duban.ops.history import history as read_history
 
-        with run.read() as ctx:
-            rows = [
-                {"code": code_, **views.event(event)}
-                for event, code_ in read_history(
-                    ctx,
-                    code=code,
-                    action=action,
-                    since=ctx.date(since, what="date") if since else None,
-                    limit=limit,
-                )
-            ]
+        run: Run = ctx.obj
+        with run.read() as c:
+            found = read_history(
+                c,
+                code=code,
+                action=action,
+                since=c.date(since, what="date") if since else None,
+                limit=limit,
+            )
+            rows = [views.history_row(entry, code_) for entry, code_ in found]
         run.emit(
             rows,
             columns=["id", "effective_on", "code", "action", "actor", "recorded_at", "detail"]

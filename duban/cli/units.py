@@ -4,9 +4,10 @@ from pathlib import Path
 
 import typer
 
-from duban.cli.common import Run, command
+from duban.cli.command import App
+from duban.cli.run import Run
 
-app = typer.Typer(
+app = App(
     help="The units that handle matters (承办单位): add, edit, list, import.\n\n"
     "Example: duban unit add 市教育局 --head 李明 --kind department",
     no_args_is_help=True,
@@ -17,16 +18,9 @@ KIND_HELP = "department (部门), district (旗区), agency (直属单位), ente
 COLUMNS = ["name", "code", "kind", "head", "parent"]
 
 
-def _rows(ctx, units) -> list[dict]:
-    from duban import views
-
-    names = {u.id: u.name for u in units}
-    return [views.unit(u, names.get(u.parent_id)) for u in units]
-
-
-@command(app, "add")
+@app.command("add")
 def add(
-    run: Run,
+    ctx: typer.Context,
     name: str = typer.Argument(..., help="The unit's full name, e.g. 市教育局."),
     head: str | None = typer.Option(
         None, "--head", help="Its head (主要负责人), who signs reports."
@@ -42,21 +36,19 @@ def add(
     Example: duban unit add 东胜区人民政府 --kind district --head 刘伟 --code dsq
     """
     from duban import views
-    from duban.models import Unit
-    from duban.ops.units import add_unit
+    from duban.ops.units import add_unit, parent_of
 
-    with run.change() as ctx:
-        unit = add_unit(ctx, name, head=head, kind=kind, parent=parent, code=code)
-        # The parent's registered name, not what was typed (it may be its code).
-        above = ctx.session.get(Unit, unit.parent_id) if unit.parent_id else None
-        data = views.unit(unit, above.name if above else None)
+    run: Run = ctx.obj
+    with run.change() as c:
+        unit = add_unit(c, name, head=head, kind=kind, parent=parent, code=code)
+        data = views.unit(unit, parent_of(c, unit))
     run.say(f"added {unit.name}")
     run.emit(data, columns=COLUMNS if run.fmt == "table" else None)
 
 
-@command(app, "edit")
+@app.command("edit")
 def edit(
-    run: Run,
+    ctx: typer.Context,
     name: str = typer.Argument(..., help="The unit's name or code."),
     head: str | None = typer.Option(None, "--head", help="A new head (主要负责人)."),
     kind: str | None = typer.Option(None, "--kind", help=KIND_HELP),
@@ -68,31 +60,35 @@ def edit(
 
     Example: duban unit edit 市教育局 --head 王芳
     """
-    from duban.ops.units import edit_unit, list_units
+    from duban import views
+    from duban.ops.units import edit_unit, parent_of
 
-    with run.change() as ctx:
-        unit = edit_unit(ctx, name, head=head, kind=kind, parent=parent, code=code, rename=rename)
-        data = next(r for r in _rows(ctx, list_units(ctx)) if r["name"] == unit.name)
+    run: Run = ctx.obj
+    with run.change() as c:
+        unit = edit_unit(c, name, head=head, kind=kind, parent=parent, code=code, rename=rename)
+        data = views.unit(unit, parent_of(c, unit))
     run.say(f"changed {unit.name}")
     run.emit(data, columns=COLUMNS if run.fmt == "table" else None)
 
 
-@command(app, "list")
-def list_(run: Run) -> None:
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
     """List the registered units.
 
     Example: duban unit list --format csv > units.csv
     """
+    from duban import views
     from duban.ops.units import list_units
 
-    with run.read() as ctx:
-        data = _rows(ctx, list_units(ctx))
+    run: Run = ctx.obj
+    with run.read() as c:
+        data = views.units(list_units(c))
     run.emit(data, columns=COLUMNS)
 
 
-@command(app, "import")
+@app.command("import")
 def import_(
-    run: Run,
+    ctx: typer.Context,
     file: Path = typer.Argument(..., help="A UTF-8 CSV file: name, code, kind, head, parent."),
 ) -> None:
     """Add every unit of a CSV file, all or nothing.
@@ -102,11 +98,11 @@ def import_(
 
     Example: duban unit import examples/units-ordos.csv
     """
-    from duban.ops.units import import_units, list_units
+    from duban import views
+    from duban.ops.units import import_units, parent_of
 
-    with run.change() as ctx:
-        added = import_units(ctx, file)
-        names = {u.name for u in added}
-        data = [r for r in _rows(ctx, list_units(ctx)) if r["name"] in names]
+    run: Run = ctx.obj
+    with run.change() as c:
+        data = [views.unit(u, parent_of(c, u)) for u in import_units(c, file)]
     run.say(f"imported {len(data)} unit(s) from {file}")
     run.emit(data, columns=COLUMNS if run.fmt == "table" else None)

@@ -1,20 +1,76 @@
-"""assign: name the lead and participating units of a matter (第十一条, 第十二条)."""
+"""Assignments (承办): name a matter's lead and participating units (第十一条, 第十二条),
+find one unit's assignment, and read a matter's assignments with their deadlines."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 
-from duban.context import Context, Deadline, utcnow
+from duban import deadlines
+from duban.context import Context, utcnow
 from duban.errors import BadValue, Refused
-from duban.models import Assignment, Matter, Unit
-from duban.ops.matters import deadline_for, find_matter
+from duban.models import Assignment, Deadline, Matter, Unit
+from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
 
+_PAIR = re.compile(r"\s*[=＝]\s*")
 
-def matter_deadline(matter: Matter) -> Deadline:
-    return Deadline(matter.due_on, matter.due_within, matter.due_from, matter.due_provisional)
+
+@dataclass(frozen=True)
+class Assigned:
+    """One unit's part in a matter, with its deadline in force and its original one."""
+
+    assignment: Assignment
+    unit: Unit
+    due: Deadline
+    original: Deadline
+
+
+def find_assignment(ctx: Context, matter: Matter, unit: Unit) -> Assignment:
+    """The unit's assignment on the matter; refused (第十二条) if it has none."""
+    assignment = ctx.session.exec(
+        select(Assignment).where(Assignment.matter_id == matter.id, Assignment.unit_id == unit.id)
+    ).first()
+    if assignment is None:
+        raise Refused(
+            "第十二条",
+            f"{unit.name} is not assigned to {matter.code}: see `duban show {matter.code}`",
+        )
+    return assignment
+
+
+def assignments_of(ctx: Context, matter_ids: list[int]) -> dict[int, list[Assigned]]:
+    """Each matter's assignments, with units and deadlines, in one query for a listing."""
+    out: dict[int, list[Assigned]] = {i: [] for i in matter_ids}
+    if not matter_ids:
+        return out
+    first = aliased(Deadline)
+    rows = ctx.session.exec(
+        select(Assignment, Unit, Deadline, first)
+        .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .join(Deadline, col(Deadline.id) == Assignment.deadline_id)
+        .join(first, col(first.id) == Assignment.original_deadline_id)
+        .where(col(Assignment.matter_id).in_(matter_ids))
+        .order_by(Assignment.id)
+    )
+    for assignment, unit, due, original in rows:
+        out[assignment.matter_id].append(Assigned(assignment, unit, due, original))
+    return out
+
+
+def _named(text: str) -> tuple[str, str | None]:
+    """`UNIT` or `UNIT=PERSON`: the unit and its responsible person (具体责任人)."""
+    parts = _PAIR.split(text.strip(), maxsplit=1)
+    if len(parts) == 1:
+        return parts[0], None
+    unit, person = parts
+    if not unit or not person:
+        raise BadValue(f"{text!r}: name a unit and its responsible person as UNIT=PERSON")
+    return unit, person
 
 
 def assign_units(
@@ -27,30 +83,44 @@ def assign_units(
     due: dt.date | None = None,
     within: int | None = None,
     on: dt.date | None = None,
-) -> tuple[Matter, list[tuple[Assignment, Unit]]]:
+) -> tuple[Matter, list[Assigned]]:
     """Assign units to a matter.  `on` is the day they were notified; `within` counts from it.
 
-    With neither `due` nor `within` an assignment takes the matter's deadline.  Two or
-    more lead units each report separately (第十二条).
+    Each unit is named as `UNIT` or `UNIT=PERSON`, PERSON being its responsible person
+    (具体责任人); `responsible` names the person when only one unit is named.  With
+    neither `due` nor `within` an assignment takes the matter's deadline.  Two or more
+    lead units each report separately (第十二条).
     """
     participants = participants or []
+    named_units = [(text, "lead") for text in leads] + [(t, "participant") for t in participants]
+    if not named_units:
+        raise BadValue("name at least one unit: --lead UNIT or --participant UNIT")
+    if responsible is not None and len(named_units) > 1:
+        raise BadValue(
+            "--responsible names one unit's person: with several units, give each its own "
+            "as --lead UNIT=PERSON or --participant UNIT=PERSON"
+        )
     matter = find_matter(ctx, code)
     if matter.status == "closed":
         raise Refused("第十一条", f"{matter.code} is closed: nothing more to assign")
-    if not leads and not participants:
-        raise BadValue("name at least one unit: --lead UNIT or --participant UNIT")
-    named = [(find_unit(ctx, name), "lead") for name in leads]
-    named += [(find_unit(ctx, name), "participant") for name in participants]
-    seen: dict[int, str] = {}
-    for unit, role in named:
+    named: list[tuple[Unit, str, str | None]] = []
+    for text, role in named_units:
+        name, person = _named(text)
+        if person is not None and responsible is not None:
+            raise BadValue(
+                f"{name}'s responsible person is given twice: {person} and {responsible}"
+            )
+        named.append((find_unit(ctx, name), role, person or (responsible or "").strip() or None))
+    seen: set[int] = set()
+    for unit, _, _ in named:
         if unit.id in seen:
             raise BadValue(f"{unit.name} is named twice: a unit has one role in a matter")
-        seen[unit.id] = role
+        seen.add(unit.id)
     existing = {
         a.unit_id: a
         for a in ctx.session.exec(select(Assignment).where(Assignment.matter_id == matter.id))
     }
-    for unit, _ in named:
+    for unit, _, _ in named:
         if unit.id in existing:
             raise Refused(
                 "第十二条",
@@ -68,42 +138,37 @@ def assign_units(
             f"the units cannot be notified on {notified.isoformat()}, before the matter was "
             f"received ({matter.received_on.isoformat()})"
         )
-    deadline = deadline_for(ctx, notified, due=due, within=within, default=matter_deadline(matter))
-    made: list[tuple[Assignment, Unit]] = []
-    for unit, role in named:
+    inherited = deadlines.Due.of(deadlines.current(ctx, matter))
+    due_ = deadlines.choose(ctx, notified, due=due, within=within, default=inherited)
+    made: list[Assigned] = []
+    for unit, role, person in named:
         assignment = Assignment(
             matter_id=matter.id,
             unit_id=unit.id,
             role=role,
-            responsible=(responsible or "").strip() or None,
+            responsible=person,
             notified_on=notified,
-            due_on=deadline.due,
-            due_within=deadline.within,
-            due_from=deadline.start,
-            due_provisional=deadline.provisional,
-            original_due_on=deadline.due,
-            original_due_within=deadline.within,
-            original_due_from=deadline.start,
-            original_due_provisional=deadline.provisional,
             status="open",
             created_at=utcnow(),
         )
         ctx.session.add(assignment)
         ctx.session.flush()
-        ctx.record(
-            "assign",
+        row = deadlines.set_for_assignment(ctx, matter, assignment, due_)
+        ctx.add_to_history(
+            "assignment.add",
             notified,
             matter,
             assignment_id=assignment.id,
             unit=unit.name,
             role=role,
-            responsible=assignment.responsible,
+            responsible=person,
             notified=notified,
-            due=deadline.due,
-            due_within=deadline.within,
-            due_provisional=deadline.provisional,
+            due=due_.on,
+            due_counted_from=due_.counted_from,
+            due_within=due_.within,
+            due_provisional=due_.provisional,
         )
-        made.append((assignment, unit))
+        made.append(Assigned(assignment, unit, row, row))
     if matter.status == "registered":
         matter.status = "assigned"
         ctx.session.add(matter)

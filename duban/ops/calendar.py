@@ -3,18 +3,22 @@ recompute provisional deadlines, and explain how a deadline was counted."""
 
 from __future__ import annotations
 
+import calendar as pycal
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import col, delete, or_, select
+from sqlmodel import col, delete, select
 
+from duban import deadlines
 from duban.context import Context, utcnow
+from duban.deadlines import Recount
 from duban.errors import BadValue
-from duban.models import Assignment, CalendarDay, CalendarYear, Matter, Unit
+from duban.models import CalendarDay, CalendarYear
 from duban.schedules import read_schedule
-from duban.workdays import DayInfo, check_range, package_schedules
+from duban.workdays import FIRST_YEAR, LAST_YEAR, DayInfo, check_range, package_schedules
 
 
 def load_schedule(ctx: Context, path: Path, *, year: int | None = None) -> CalendarYear:
@@ -40,7 +44,7 @@ def load_schedule(ctx: Context, path: Path, *, year: int | None = None) -> Calen
         CalendarDay(day=d, off=e.off, name=e.name, set_by_office=False)
         for d, e in sorted(parsed.days.items())
     )
-    ctx.record(
+    ctx.add_to_history(
         "calendar.load",
         ctx.today(),
         year=parsed.year,
@@ -69,7 +73,7 @@ def set_day(ctx: Context, day: dt.date, *, off: bool, name: str = "") -> DayInfo
     ctx.session.flush()
     ctx.forget_calendar()
     after = ctx.calendar.day(day)
-    ctx.record(
+    ctx.add_to_history(
         "calendar.set",
         ctx.today(),
         date=day,
@@ -79,6 +83,25 @@ def set_day(ctx: Context, day: dt.date, *, off: bool, name: str = "") -> DayInfo
         after=after.kind,
     )
     return after
+
+
+_MONTH = re.compile(r"\s*(\d{4})\s*[-/年.]\s*(\d{1,2})\s*月?\s*")
+
+
+def month_days(ctx: Context, month: str) -> tuple[dt.date, list[DayInfo]]:
+    """The first day of a month (`2026-10`, `2026年10月`, or `today`) and its days."""
+    if month.strip().lower() in ("today", "今天", "本月"):
+        first = ctx.today().replace(day=1)
+    else:
+        m = _MONTH.fullmatch(month)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise BadValue(f"bad month {month!r}: use YYYY-MM, e.g. 2026-10")
+        year = int(m.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise BadValue(f"bad month {month!r}: the calendar runs {FIRST_YEAR} to {LAST_YEAR}")
+        first = dt.date(year, int(m.group(2)), 1)
+    last = first.replace(day=pycal.monthrange(first.year, first.month)[1])
+    return first, list(ctx.calendar.days(first, last))
 
 
 @dataclass(frozen=True)
@@ -118,62 +141,9 @@ def sources(ctx: Context) -> list[SourceRow]:
     ]
 
 
-@dataclass(frozen=True)
-class Recomputed:
-    code: str
-    what: str  # "matter", "assignment <unit>", "original deadline <unit>"
-    before: dt.date
-    after: dt.date
-    provisional: bool
-
-
-def recompute(ctx: Context) -> list[Recomputed]:
-    """Count every provisional deadline again under the calendar as it stands now.
-
-    Deadlines given as dates and deadlines counted in published years are left
-    alone.  Each change is recorded in its matter's history.
-    """
-    cal = ctx.calendar
-    changes: list[Recomputed] = []
-    today = ctx.today()
-
-    def recount(row: Matter | Assignment, prefix: str, matter: Matter, what: str, **who) -> None:
-        """Recount `row.<prefix>_on` from `<prefix>_from` and `<prefix>_within`, if provisional.
-
-        `what` names it in the history ("matter", "assignment", "original").
-        """
-        start, within = getattr(row, f"{prefix}_from"), getattr(row, f"{prefix}_within")
-        before = getattr(row, f"{prefix}_on")
-        if not getattr(row, f"{prefix}_provisional") or start is None or within is None:
-            return
-        due = cal.add(start, within)
-        provisional = cal.provisional_span(start, due)
-        if due == before and provisional:  # still an estimate, and still the same day
-            return
-        noun = {"assignment": "deadline", "original": "original deadline"}.get(what, what)
-        label = f"{noun} of {who['unit']}" if who else noun
-        changes.append(Recomputed(matter.code, label, before, due, provisional))
-        ctx.record("recompute", today, matter, what=what, **who, before=before, after=due,
-                   provisional=provisional)  # fmt: skip
-        setattr(row, f"{prefix}_on", due)
-        setattr(row, f"{prefix}_provisional", provisional)
-        ctx.session.add(row)
-
-    for matter in ctx.session.exec(
-        select(Matter).where(col(Matter.due_provisional)).order_by(Matter.id)
-    ):
-        recount(matter, "due", matter, "matter")
-    rows = ctx.session.exec(
-        select(Assignment, Matter, Unit)
-        .join(Matter, col(Matter.id) == Assignment.matter_id)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .where(or_(col(Assignment.due_provisional), col(Assignment.original_due_provisional)))
-        .order_by(Assignment.id)
-    )
-    for assignment, matter, unit in rows:
-        recount(assignment, "due", matter, "assignment", unit=unit.name)
-        recount(assignment, "original_due", matter, "original", unit=unit.name)
-    return changes
+def recompute(ctx: Context) -> list[Recount]:
+    """Count every provisional deadline again under the calendar as it stands now."""
+    return deadlines.recount(ctx)
 
 
 @dataclass(frozen=True)
@@ -189,31 +159,25 @@ class Explanation:
 
 def explain(ctx: Context, code: str, *, unit: str | None = None) -> Explanation:
     """How a deadline was counted, day by day: the start day is named as not counted."""
+    from duban.ops.assignments import find_assignment
     from duban.ops.matters import find_matter
     from duban.ops.units import find_unit
 
     matter = find_matter(ctx, code)
-    what, start, within, due, provisional = (
-        "matter",
-        matter.due_from or matter.received_on,
-        matter.due_within,
-        matter.due_on,
-        matter.due_provisional,
-    )
-    if unit is not None:
+    if unit is None:
+        what, row, default_start = "matter", deadlines.current(ctx, matter), matter.received_on
+    else:
         u = find_unit(ctx, unit)
-        a = ctx.session.exec(
-            select(Assignment).where(Assignment.matter_id == matter.id, Assignment.unit_id == u.id)
-        ).first()
-        if a is None:
-            raise BadValue(f"{u.name} is not assigned to {matter.code}")
-        what, start, within, due, provisional = (
-            f"deadline of {u.name}",
-            a.due_from or a.notified_on,
-            a.due_within,
-            a.due_on,
-            a.due_provisional,
-        )
+        assignment = find_assignment(ctx, matter, u)
+        what, row = f"deadline of {u.name}", deadlines.current(ctx, assignment)
+        default_start = assignment.notified_on
+    # A date given by hand was counted from nothing: show the days from receipt or notice.
+    start, within, due, provisional = (
+        row.counted_from or default_start,
+        row.within,
+        row.due_on,
+        row.provisional,
+    )
     if due < start:
         start = due
     days: list[tuple[DayInfo, int | None]] = []

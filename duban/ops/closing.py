@@ -7,14 +7,19 @@ import datetime as dt
 from duban.context import Context
 from duban.errors import BadValue, Refused
 from duban.models import Matter
-from duban.ops.matters import assignments_of, find_matter
+from duban.ops.assignments import assignments_of
+from duban.ops.matters import find_matter
 
 
 def close_matter(ctx: Context, code: str, *, on: dt.date | None = None) -> Matter:
     matter = find_matter(ctx, code)
     if matter.status == "closed":
         raise Refused("第十一条", f"{matter.code} was already closed on {matter.closed_on}")
-    leads = [(a, u) for a, u in assignments_of(ctx, [matter.id])[matter.id] if a.role == "lead"]
+    leads = [
+        (a.assignment, a.unit)
+        for a in assignments_of(ctx, [matter.id])[matter.id]
+        if a.assignment.role == "lead"
+    ]
     if not leads:
         raise Refused("第十一条", f"{matter.code} has no lead unit yet: assign one, then close")
     waiting = [u.name for a, u in leads if a.status != "done"]
@@ -33,5 +38,5 @@ def close_matter(ctx: Context, code: str, *, on: dt.date | None = None) -> Matte
     matter.status = "closed"
     matter.closed_on = closed
     ctx.session.add(matter)
-    ctx.record("close", closed, matter, closed=closed)
+    ctx.add_to_history("matter.close", closed, matter, closed=closed)
     return matter

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from duban.context import Context
 from duban.errors import BadValue
 from duban.models import Setting
-from duban.settings import SETTINGS, check
+from duban.settings import SETTINGS, find
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,15 @@ class SettingRow:
     help: str
 
 
-def show_settings(ctx: Context) -> list[SettingRow]:
-    return [SettingRow(s.key, ctx.setting(s.key), s.default, s.help) for s in SETTINGS.values()]
+def show_settings(ctx: Context, key: str | None = None) -> list[SettingRow]:
+    """Every setting, or the one named `key`, with its value in this register."""
+    chosen = [find(key)] if key is not None else list(SETTINGS.values())
+    return [SettingRow(s.key, ctx.setting(s.key), s.default, s.help) for s in chosen]
 
 
 def set_setting(ctx: Context, key: str, value: str) -> SettingRow:
-    value = check(key, value)
+    setting = find(key)
+    value = setting.check(value)
     before = ctx.setting(key)
     if before == value:
         raise BadValue(f"{key} is already {value}")
@@ -31,6 +34,5 @@ def set_setting(ctx: Context, key: str, value: str) -> SettingRow:
     row.value = value
     ctx.session.add(row)
     ctx.forget_settings()
-    ctx.record("config.set", ctx.today(), key=key, before=before, after=value)
-    setting = SETTINGS[key]
+    ctx.add_to_history("config.set", ctx.today(), key=key, before=before, after=value)
     return SettingRow(key, value, setting.default, setting.help)

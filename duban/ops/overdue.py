@@ -11,10 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, not_, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from duban.context import Context
-from duban.models import Assignment, Matter, Report, Review, Unit
+from duban.models import Assignment, Deadline, Matter, Report, Review, Unit
 from duban.ops.units import find_unit
 
 
@@ -45,65 +46,67 @@ def overdue(ctx: Context, as_of: dt.date, *, unit: str | None = None) -> list[Ov
         Report.assignment_id == Assignment.id,
         Report.kind == "final",
         waiting,
-        Report.received_on <= Assignment.due_on,
+        Report.received_on <= Deadline.due_on,
         Report.received_on <= as_of,
     )
+    first = aliased(Deadline)
     query = (
-        select(Assignment, Matter, Unit)
+        select(Assignment, Matter, Unit, Deadline, first)
         .join(Matter, col(Matter.id) == Assignment.matter_id)
         .join(Unit, col(Unit.id) == Assignment.unit_id)
+        .join(Deadline, col(Deadline.id) == Assignment.deadline_id)
+        .join(first, col(first.id) == Assignment.original_deadline_id)
         .where(
             Assignment.role == "lead",
             or_(Assignment.status == "open", col(Assignment.completed_on) > as_of),
             Assignment.notified_on <= as_of,
-            Assignment.due_on < as_of,
+            Deadline.due_on < as_of,
             open_matter,
             not_(final_on_time),
         )
     )
     if unit_id is not None:
         query = query.where(Assignment.unit_id == unit_id)
-    rows = [
-        OverdueRow(
-            code=m.code,
-            title=m.title,
-            unit=u.name,
-            role=a.role,
-            responsible=a.responsible,
-            head=u.head,
-            due=a.due_on,
-            original_due=a.original_due_on,
-            due_provisional=a.due_provisional,
-            days_overdue=(as_of - a.due_on).days,
-            workdays_overdue=ctx.calendar.count(a.due_on, as_of),
-        )
-        for a, m, u in ctx.session.exec(query)
-    ]
+    rows = [_row(ctx, as_of, m, d, o, a, u) for a, m, u, d, o in ctx.session.exec(query)]
     if unit_id is None:
         assigned_by_then = exists().where(
             and_(Assignment.matter_id == Matter.id, Assignment.notified_on <= as_of)
         )
-        unassigned = select(Matter).where(
-            Matter.received_on <= as_of,
-            Matter.due_on < as_of,
-            open_matter,
-            not_(assigned_by_then),
-        )
-        rows += [
-            OverdueRow(
-                code=m.code,
-                title=m.title,
-                unit=None,
-                role=None,
-                responsible=None,
-                head=None,
-                due=m.due_on,
-                original_due=m.due_on,
-                due_provisional=m.due_provisional,
-                days_overdue=(as_of - m.due_on).days,
-                workdays_overdue=ctx.calendar.count(m.due_on, as_of),
+        unassigned = (
+            select(Matter, Deadline)
+            .join(Deadline, col(Deadline.id) == Matter.deadline_id)
+            .where(
+                Matter.received_on <= as_of,
+                Deadline.due_on < as_of,
+                open_matter,
+                not_(assigned_by_then),
             )
-            for m in ctx.session.exec(unassigned)
-        ]
+        )
+        rows += [_row(ctx, as_of, m, d, d) for m, d in ctx.session.exec(unassigned)]
     rows.sort(key=lambda r: (-r.days_overdue, r.code, r.unit or ""))
     return rows
+
+
+def _row(
+    ctx: Context,
+    as_of: dt.date,
+    matter: Matter,
+    due: Deadline,
+    original: Deadline,
+    assignment: Assignment | None = None,
+    unit: Unit | None = None,
+) -> OverdueRow:
+    """One late unit, or (no assignment) a matter never assigned by its deadline."""
+    return OverdueRow(
+        code=matter.code,
+        title=matter.title,
+        unit=unit.name if unit else None,
+        role=assignment.role if assignment else None,
+        responsible=assignment.responsible if assignment else None,
+        head=unit.head if unit else None,
+        due=due.due_on,
+        original_due=original.due_on,
+        due_provisional=due.provisional,
+        days_overdue=(as_of - due.due_on).days,
+        workdays_overdue=ctx.calendar.count(due.due_on, as_of),
+    )

@@ -6,10 +6,12 @@ import datetime as dt
 
 from sqlmodel import select
 
-from duban.context import Context, Deadline, utcnow
+from duban import deadlines
+from duban.context import Context, utcnow
 from duban.errors import BadValue, NotFound, Refused
 from duban.models import Assignment, Matter, Report, Review, Unit
-from duban.ops.matters import deadline_for, find_matter
+from duban.ops.assignments import Assigned, find_assignment
+from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
 from duban.vocab import REPORT_KIND
 
@@ -44,16 +46,7 @@ def add_report(
         )
     if matter.status == "closed":
         raise Refused("第十一条", f"{matter.code} is closed: it takes no more reports")
-    assignment = ctx.session.exec(
-        select(Assignment).where(
-            Assignment.matter_id == matter.id, Assignment.unit_id == reporter.id
-        )
-    ).first()
-    if assignment is None:
-        raise Refused(
-            "第十二条",
-            f"{reporter.name} is not assigned to {matter.code}: only its lead units report",
-        )
+    assignment = find_assignment(ctx, matter, reporter)
     if assignment.role != "lead":
         leads = ctx.session.exec(
             select(Unit.name)
@@ -102,8 +95,9 @@ def add_report(
     )
     ctx.session.add(report)
     ctx.session.flush()
-    ctx.record(
-        "report",
+    due = deadlines.current(ctx, assignment)
+    ctx.add_to_history(
+        "report.add",
         received,
         matter,
         report_id=report.id,
@@ -114,7 +108,7 @@ def add_report(
         sealed=sealed,
         file_name=file_name,
         proposed_due=propose_due,
-        on_time=received <= assignment.due_on,
+        on_time=received <= due.due_on,
     )
     return report, matter, reporter
 
@@ -158,8 +152,11 @@ def review_report(
     within: int | None = None,
     due: dt.date | None = None,
     on: dt.date | None = None,
-) -> tuple[Review, Report, Assignment, Matter, Unit]:
-    """第十五条: accept a report, or return it for rework with a new deadline."""
+) -> tuple[Review, Report, Assigned, Matter]:
+    """第十五条: accept a report, or return it for rework with a new deadline.
+
+    Returns the review, the report, the unit's part after it, and the matter.
+    """
     report = find_report(ctx, report_id)
     assignment = ctx.session.get(Assignment, report.assignment_id)
     matter = ctx.session.get(Matter, report.matter_id)
@@ -202,25 +199,46 @@ def review_report(
         if report.kind == "final":
             _check_signature(report, unit)
         report.status = "accepted"
-        ctx.record(
+        ctx.add_to_history(
             "review.accept", reviewed, matter, report_id=report.id, unit=unit.name, kind=report.kind
         )
         if report.kind == "final":
             assignment.status = "done"
             assignment.completed_on = reviewed
-            ctx.record("complete", reviewed, matter, assignment_id=assignment.id, unit=unit.name)
+            ctx.add_to_history(
+                "assignment.complete", reviewed, matter, assignment_id=assignment.id, unit=unit.name
+            )
         elif report.kind == "explanation" and report.proposed_due_on is not None:
-            _extend(ctx, matter, assignment, unit, Deadline(report.proposed_due_on), reviewed)
-            review.new_due_on = report.proposed_due_on
+            # 延期: the deadline the unit asked for, given as a date; the original is kept.
+            before, after = deadlines.change(
+                ctx,
+                matter,
+                assignment,
+                deadlines.Due(report.proposed_due_on),
+                why="extension",
+                effective_on=reviewed,
+            )
+            review.new_due_on = after.due_on
+            ctx.add_to_history(
+                "deadline.extend",
+                reviewed,
+                matter,
+                assignment_id=assignment.id,
+                unit=unit.name,
+                previous_due=before.due_on,
+                due=after.due_on,
+                original_due=deadlines.original(ctx, assignment).due_on,
+            )
     else:
-        deadline = deadline_for(ctx, reviewed, due=due, within=within, what="rework deadline")
+        due_ = deadlines.choose(ctx, reviewed, due=due, within=within, what="rework deadline")
         report.status = "returned"
-        previous = assignment.due_on
-        _set_due(assignment, deadline)
+        before, after = deadlines.change(
+            ctx, matter, assignment, due_, why="rework", effective_on=reviewed
+        )
         assignment.status = "open"
         assignment.completed_on = None
-        review.new_due_on = deadline.due
-        ctx.record(
+        review.new_due_on = after.due_on
+        ctx.add_to_history(
             "review.return",
             reviewed,
             matter,
@@ -228,42 +246,16 @@ def review_report(
             unit=unit.name,
             kind=report.kind,
             reason=review.reason,
-            previous_due=previous,
-            due=deadline.due,
-            due_within=deadline.within,
-            due_provisional=deadline.provisional,
-            original_due=assignment.original_due_on,
+            previous_due=before.due_on,
+            due=due_.on,
+            due_counted_from=due_.counted_from,
+            due_within=due_.within,
+            due_provisional=due_.provisional,
+            original_due=deadlines.original(ctx, assignment).due_on,
         )
     ctx.session.add_all([review, report, assignment])
     ctx.session.flush()
-    return review, report, assignment, matter, unit
-
-
-def _set_due(assignment: Assignment, deadline: Deadline) -> None:
-    assignment.due_on = deadline.due
-    assignment.due_within = deadline.within
-    assignment.due_from = deadline.start
-    assignment.due_provisional = deadline.provisional
-
-
-def _extend(
-    ctx: Context,
-    matter: Matter,
-    assignment: Assignment,
-    unit: Unit,
-    deadline: Deadline,
-    on: dt.date,
-) -> None:
-    """延期: a new deadline; the original one is kept on the assignment."""
-    previous = assignment.due_on
-    _set_due(assignment, deadline)
-    ctx.record(
-        "extend",
-        on,
-        matter,
-        assignment_id=assignment.id,
-        unit=unit.name,
-        previous_due=previous,
-        due=deadline.due,
-        original_due=assignment.original_due_on,
+    after = Assigned(
+        assignment, unit, deadlines.current(ctx, assignment), deadlines.original(ctx, assignment)
     )
+    return review, report, after, matter

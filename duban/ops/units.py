@@ -33,6 +33,29 @@ def find_unit(ctx: Context, name: str) -> Unit:
     raise NotFound(f"no unit {key!r}{hint}")
 
 
+def _check_free(
+    ctx: Context, key: str, what: str, unit: Unit | None = None, hint: str = ""
+) -> None:
+    """Refuse a name or code that a lookup would confuse with another unit's.
+
+    `find_unit` takes a name or a code, so a key must not be, in any letter case,
+    another unit's name or code; the message names the unit that holds it.
+    """
+    lowered = key.lower()
+    query = select(Unit).where(
+        or_(func.lower(Unit.name) == lowered, func.lower(Unit.code) == lowered)
+    )
+    if unit is not None and unit.id is not None:
+        query = query.where(Unit.id != unit.id)
+    holder = ctx.session.exec(query).first()
+    if holder is None:
+        return
+    held = "name" if holder.name.lower() == lowered else "code"
+    if what == "name" and held == "name":
+        raise BadValue(f"unit {key!r} is already registered{hint}")
+    raise BadValue(f"{what} {key!r} is already the {held} of {holder.name}: choose another")
+
+
 def add_unit(
     ctx: Context,
     name: str,
@@ -46,11 +69,10 @@ def add_unit(
     if not name:
         raise BadValue("a unit needs a name")
     kind = UNIT_KIND.parse(kind)
-    if ctx.session.exec(select(Unit).where(Unit.name == name)).first():
-        raise BadValue(f"unit {name!r} is already registered: use `duban unit edit`")
+    _check_free(ctx, name, "name", hint=": use `duban unit edit`")
     code = code.strip() if code else None
-    if code and ctx.session.exec(select(Unit).where(func.lower(Unit.code) == code.lower())).first():
-        raise BadValue(f"unit code {code!r} is already taken")
+    if code:
+        _check_free(ctx, code, "code")
     parent_unit = find_unit(ctx, parent) if parent else None
     unit = Unit(
         name=name,
@@ -62,7 +84,7 @@ def add_unit(
     )
     ctx.session.add(unit)
     ctx.session.flush()
-    ctx.record(
+    ctx.add_to_history(
         "unit.add",
         ctx.today(),
         unit_id=unit.id,
@@ -97,30 +119,33 @@ def edit_unit(
             unit.kind = new_kind
     if parent is not None:
         parent_unit = find_unit(ctx, parent)
-        # 第五条: a chain of parents must end; a unit cannot be above itself.
-        walk: Unit | None = parent_unit
-        while walk is not None:
-            if walk.id == unit.id:
-                raise Refused("第五条", f"{parent_unit.name} is under {unit.name}: no cycles")
-            walk = ctx.session.get(Unit, walk.parent_id) if walk.parent_id else None
-        changes["parent"] = (unit.parent_id, parent_unit.id)
-        unit.parent_id = parent_unit.id
-    if code is not None and code != unit.code:
-        taken = ctx.session.exec(select(Unit).where(func.lower(Unit.code) == code.lower())).first()
-        if taken is not None and taken.id != unit.id:
-            raise BadValue(f"unit code {code!r} is already taken by {taken.name}")
-        changes["code"] = (unit.code, code or None)
-        unit.code = code or None
+        if parent_unit.id != unit.parent_id:
+            # 第五条: a chain of parents must end; a unit cannot be above itself.
+            walk: Unit | None = parent_unit
+            while walk is not None:
+                if walk.id == unit.id:
+                    raise Refused("第五条", f"{parent_unit.name} is under {unit.name}: no cycles")
+                walk = ctx.session.get(Unit, walk.parent_id) if walk.parent_id else None
+            before = ctx.session.get(Unit, unit.parent_id) if unit.parent_id else None
+            changes["parent"] = (before.name if before else None, parent_unit.name)
+            unit.parent_id = parent_unit.id
+    if code is not None and (code.strip() or None) != unit.code:
+        new_code = code.strip() or None
+        if new_code:
+            _check_free(ctx, new_code, "code", unit)
+        changes["code"] = (unit.code, new_code)
+        unit.code = new_code
     if rename is not None and rename.strip() != unit.name:
         new = rename.strip()
-        if ctx.session.exec(select(Unit).where(Unit.name == new)).first():
-            raise BadValue(f"unit {new!r} is already registered")
+        if not new:
+            raise BadValue("a unit needs a name: --rename cannot be empty")
+        _check_free(ctx, new, "name", unit)
         changes["name"] = (unit.name, new)
         unit.name = new
     if not changes:
         raise BadValue("nothing to change: give --head, --kind, --parent, --code or --rename")
     ctx.session.add(unit)
-    ctx.record(
+    ctx.add_to_history(
         "unit.edit",
         ctx.today(),
         unit_id=unit.id,
@@ -128,6 +153,12 @@ def edit_unit(
         changes={k: list(v) for k, v in changes.items()},
     )
     return unit
+
+
+def parent_of(ctx: Context, unit: Unit) -> str | None:
+    """The registered name of the unit above (第五条), whatever was typed for it."""
+    above = ctx.session.get(Unit, unit.parent_id) if unit.parent_id else None
+    return above.name if above is not None else None
 
 
 def list_units(ctx: Context) -> list[Unit]:

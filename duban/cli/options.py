@@ -1,0 +1,157 @@
+"""The common options, defined once: --json, --format, --db, --user, --lang and the
+calendar switch.
+
+Every command and the root (`duban --db X list`) take them: `common_params` builds
+them, once, from the one signature below, and `resolve` chooses each value once, in
+one order: the command's own option, then the root's, then the environment, then
+the default.  Each value is checked here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import typer
+
+from duban.errors import BadValue
+
+PANEL = "Common options"
+FORMATS = ("table", "json", "csv")
+LANGS = ("en", "zh")
+
+
+def _signature(
+    common_json: bool = typer.Option(
+        False, "--json", help="Print JSON (same as --format json).", rich_help_panel=PANEL
+    ),
+    common_format: str | None = typer.Option(
+        None, "--format", help="Output: table, json or csv.", rich_help_panel=PANEL
+    ),
+    common_db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="DUBAN_DB",
+        show_envvar=True,
+        help="The register: a file path or a database URL.",
+        rich_help_panel=PANEL,
+    ),
+    common_user: str | None = typer.Option(
+        None,
+        "--user",
+        envvar="DUBAN_USER",
+        show_envvar=True,
+        help="Who acts; recorded with every change (default: login name).",
+        rich_help_panel=PANEL,
+    ),
+    common_lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Labels in zh or en (DUBAN_LANG, else the locale).",
+        rich_help_panel=PANEL,
+    ),
+    common_strict: bool | None = typer.Option(
+        None,
+        "--strict-calendar/--lenient-calendar",
+        help="Refuse, rather than estimate, a deadline in a year whose schedule is not loaded "
+        "(default: the register's setting).",
+        rich_help_panel=PANEL,
+    ),
+) -> None:
+    """The common options: Typer turns this signature into click options, once."""
+
+
+NAMES = ("common_json", "common_format", "common_db", "common_user", "common_lang", "common_strict")
+
+
+@cache
+def common_params() -> list[Any]:
+    """The click options of `_signature`, built by Typer itself (shared by every command)."""
+    probe = typer.Typer(add_completion=False)
+    probe.command()(_signature)
+    return list(typer.main.get_command(probe).params)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The common options' values for one invocation, each checked."""
+
+    db: str | None
+    user: str
+    fmt: str
+    lang: str
+    strict_calendar: bool | None
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers and cron environments
+        return "unknown"
+
+
+def take(ctx: Any) -> dict[str, Any]:
+    """Remove the common options from a command's parameters (its function lacks them)."""
+    return {name: ctx.params.pop(name, None) for name in NAMES}
+
+
+ROOT = "duban.common"  # where the root keeps the options typed before the command
+
+
+def resolve(ctx: Any, given: dict[str, Any]) -> Options:
+    """The value of each common option: an option typed after the command wins over one
+    typed before it, and either over the option's environment variable."""
+    root = ctx.find_root()
+    above: dict[str, Any] = root.meta.get(ROOT, {}) if root is not ctx else {}
+
+    def pick(name: str) -> Any:
+        typed = [v[name] for c, v in ((ctx, given), (root, above)) if v.get(name) is not None
+                 and _typed(c, name)]  # fmt: skip
+        values = typed + [v[name] for v in (given, above) if v.get(name) is not None]
+        return values[0] if values else None
+
+    fmt = (_format(given) or _format(above) or "table").strip().lower()
+    if fmt not in FORMATS:
+        raise BadValue(f"unknown format {fmt!r}: use table, json or csv")
+    return Options(
+        db=pick("common_db"),
+        user=(pick("common_user") or "").strip() or _login_name(),
+        fmt=fmt,
+        lang=detect_lang(pick("common_lang")),
+        strict_calendar=pick("common_strict"),
+    )
+
+
+def _format(values: dict[str, Any]) -> str | None:
+    chosen = values.get("common_format")
+    if values.get("common_json"):
+        if chosen not in (None, "json"):
+            raise BadValue(f"--json and --format {chosen} disagree: give one of them")
+        return "json"
+    return chosen
+
+
+def _typed(ctx: Any, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return getattr(source, "name", None) == "COMMANDLINE"
+
+
+def detect_lang(explicit: str | None) -> str:
+    """--lang, else DUBAN_LANG, else the locale: 'zh' or 'en'."""
+    import os
+
+    if explicit is not None:
+        value = explicit.strip().lower().replace("_", "-")
+        for lang in LANGS:
+            if value == lang or value.startswith(lang + "-"):
+                return lang
+        raise BadValue(f"unknown language {explicit!r}: use zh or en")
+    value = os.environ.get("DUBAN_LANG")
+    if not value:
+        for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+            if os.environ.get(var):
+                value = os.environ[var]
+                break
+    return "zh" if (value or "").lower().startswith("zh") else "en"

@@ -1,0 +1,124 @@
+"""One invocation of a command: where the register is, who acts, how to print.
+
+`Run.change()` is one change (one transaction); `Run.read()` a read that takes no
+write lock and never creates a register.  Once a change is committed, `committed`
+says so, whatever happens to the output afterwards.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from duban.cli.options import Options
+
+if TYPE_CHECKING:
+    from duban.context import Context
+
+
+@dataclass
+class Run:
+    options: Options
+    warnings: list[str] = field(default_factory=list)
+    committed: bool = False  # a change was committed: nothing may report it as unmade
+    said: str | None = None  # the confirmation of the change, for the person at the terminal
+    created: Path | None = None  # the register file this run created, if any
+    _engine: Any = None
+
+    @property
+    def fmt(self) -> str:
+        return self.options.fmt
+
+    @property
+    def lang(self) -> str:
+        return self.options.lang
+
+    @property
+    def location(self) -> str:
+        """The register, as a person would name it: its file, or its URL (no password)."""
+        from duban.db import locate
+
+        where = locate(self.options.db)
+        if where.path is not None:
+            return str(where.path)
+        from sqlalchemy.engine import make_url
+
+        return make_url(where.url).render_as_string(hide_password=True)
+
+    def _open(self, *, create: bool) -> Any:
+        if self._engine is None:
+            from duban.db import open_engine
+
+            opened = open_engine(self.options.db, create=create)
+            self._engine, self.created = opened.engine, opened.created
+        return self._engine
+
+    def _context(self, session: Any) -> Context:
+        from duban.context import Context
+
+        return Context(session, self.options.user, self.options.strict_calendar)
+
+    @contextmanager
+    def change(self) -> Iterator[Context]:
+        """One change: a Context in one transaction, committed whole or not at all."""
+        from duban.db import transaction
+
+        with transaction(self._open(create=True), on_commit=self._committed) as session:
+            ctx = self._context(session)
+            yield ctx
+            self.warnings.extend(ctx.warnings)
+
+    def _committed(self) -> None:
+        self.committed = True
+
+    @contextmanager
+    def read(self, *, optional: bool = False) -> Iterator[Context]:
+        """A read.  `optional`: where there is no register yet, read an empty one (the
+        package's calendar and the default settings) instead of refusing."""
+        from duban.db import empty_engine, reading
+        from duban.errors import RegisterError
+
+        try:
+            engine = self._open(create=False)
+        except RegisterError:
+            if not optional or self.options.db is not None and "://" in self.options.db:
+                raise
+            engine = self._engine = empty_engine()
+        with reading(engine) as session:
+            ctx = self._context(session)
+            yield ctx
+            self.warnings.extend(ctx.warnings)
+
+    def close(self, *, failed: bool) -> None:
+        """Release the register; a register this run created for a change that failed
+        is removed again (bad input writes nothing)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        if failed and self.created is not None and not self.committed:
+            from duban.db import discard_if_unused
+
+            discard_if_unused(self.created)
+
+    # -- output ------------------------------------------------------------------------
+
+    def emit(
+        self, data: Any, *, columns: list[str] | None = None, title: str | None = None
+    ) -> None:
+        from duban.render import emit
+
+        emit(data, self.fmt, columns=columns, lang=self.lang, title=title)
+
+    def say(self, message: str) -> None:
+        """A line for the person at the terminal (stderr), never mixed into the data."""
+        self.said = message
+        if self.fmt == "table":
+            sys.stderr.write(message + "\n")
+
+    def warn(self) -> None:
+        for warning in self.warnings:
+            sys.stderr.write(f"duban: warning: {warning}\n")

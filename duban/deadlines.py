@@ -1,0 +1,297 @@
+"""Deadlines (办理时限): how each is counted, set, changed and recounted, and what it was.
+
+Every deadline on the register is a row of the `deadline` table (`models.Deadline`),
+and no row is ever changed: setting a deadline adds a row, and the matter or the
+assignment points at the row in force.  An assignment points at two: the deadline in
+force (`deadline_id`) and its first one (`original_deadline_id`), kept through every
+extension and rework (第十二条, 第十五条).  So the register can say what a deadline was on
+any day (`in_force`), and milestones, lights and scorecards can judge against either.
+
+A deadline is counted as `within` working days strictly after `counted_from` (the
+start day is never counted, 民法典 第二百零一条), or given by hand as a date
+(`within` null).  Where the count reaches a year whose holiday schedule nobody has
+published, the deadline is an estimate, marked provisional, until `calendar
+recompute` counts it again (`recount`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import aliased
+from sqlmodel import col, or_, select
+
+from duban.context import Context, utcnow
+from duban.errors import BadValue, Refused
+from duban.models import Assignment, Deadline, Matter, Unit
+from duban.workdays import check_range
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline as counted: the day, and the rule (null `within`: a date given by hand)."""
+
+    on: dt.date
+    within: int | None = None
+    counted_from: dt.date | None = None
+    provisional: bool = False
+
+    @classmethod
+    def of(cls, row: Deadline) -> Due:
+        return cls(row.due_on, row.within, row.counted_from, row.provisional)
+
+
+def check_within(within: int | None) -> None:
+    if within is not None and within < 1:
+        raise BadValue(f"--within must be 1 or more working days, not {within}")
+
+
+def count(ctx: Context, start: dt.date, within: int, *, what: str = "deadline") -> Due:
+    """`within` working days after `start`, provisional where a year is unpublished.
+
+    Under a strict calendar an estimate is refused; otherwise it is kept with a warning.
+    """
+    due = ctx.calendar.add(start, within)
+    years = ctx.calendar.provisional_years(start, due)
+    if years:
+        names = ", ".join(str(y) for y in years)
+        if ctx.strict:
+            raise Refused(
+                "strict calendar",
+                f"the holiday schedule of {names} is not loaded, so the {what} cannot be "
+                f"counted exactly: load it with `duban calendar load FILE`",
+            )
+        ctx.warnings.append(
+            f"the {what} {due.isoformat()} is provisional: the holiday schedule of {names} "
+            f"is not published or loaded; `duban calendar load` then `duban calendar "
+            f"recompute` will correct it"
+        )
+    return Due(due, within, start, bool(years))
+
+
+def choose(
+    ctx: Context,
+    start: dt.date,
+    *,
+    due: dt.date | None,
+    within: int | None,
+    default: Due | None = None,
+    what: str = "deadline",
+) -> Due:
+    """A deadline from --due or --within, else `default`, else the register's default
+    (15 working days after `start`, 第十二条)."""
+    if due is not None and within is not None:
+        raise BadValue("give --due or --within, not both")
+    check_within(within)
+    if due is not None:
+        check_range(due)
+        if due < start:
+            raise BadValue(f"the {what} {due.isoformat()} is before {start.isoformat()}")
+        return Due(due)
+    if within is not None:
+        return count(ctx, start, within, what=what)
+    if default is not None:
+        return default
+    return count(ctx, start, int(ctx.setting("default_within")), what=what)
+
+
+def _add(
+    ctx: Context,
+    matter: Matter,
+    assignment: Assignment | None,
+    due: Due,
+    *,
+    why: str,
+    effective_on: dt.date,
+    previous: Deadline | None = None,
+) -> Deadline:
+    row = Deadline(
+        matter_id=matter.id,
+        assignment_id=assignment.id if assignment is not None else None,
+        what="assignment" if assignment is not None else "matter",
+        due_on=due.on,
+        counted_from=due.counted_from,
+        within=due.within,
+        provisional=due.provisional,
+        why=why,
+        previous_id=previous.id if previous is not None else None,
+        effective_on=effective_on,
+        recorded_at=utcnow(),
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    return row
+
+
+def set_for_matter(ctx: Context, matter: Matter, due: Due) -> Deadline:
+    """The deadline of a matter just registered: in force from its receipt."""
+    row = _add(ctx, matter, None, due, why="register", effective_on=matter.received_on)
+    matter.deadline_id = row.id
+    ctx.session.add(matter)
+    return row
+
+
+def set_for_assignment(ctx: Context, matter: Matter, assignment: Assignment, due: Due) -> Deadline:
+    """A unit's first deadline, in force from its notification; it is also its original."""
+    row = _add(ctx, matter, assignment, due, why="assign", effective_on=assignment.notified_on)
+    assignment.deadline_id = assignment.original_deadline_id = row.id
+    ctx.session.add(assignment)
+    return row
+
+
+def change(
+    ctx: Context,
+    matter: Matter,
+    assignment: Assignment,
+    due: Due,
+    *,
+    why: str,
+    effective_on: dt.date,
+) -> tuple[Deadline, Deadline]:
+    """A new deadline for a unit (`rework` or `extension`); the original stays.
+
+    Returns the deadline replaced and the new one.
+    """
+    before = current(ctx, assignment)
+    row = _add(ctx, matter, assignment, due, why=why, effective_on=effective_on, previous=before)
+    assignment.deadline_id = row.id
+    ctx.session.add(assignment)
+    return before, row
+
+
+def current(ctx: Context, holder: Matter | Assignment) -> Deadline:
+    """The deadline in force now, of a matter or of an assignment."""
+    return ctx.session.get(Deadline, holder.deadline_id)
+
+
+def original(ctx: Context, assignment: Assignment) -> Deadline:
+    return ctx.session.get(Deadline, assignment.original_deadline_id)
+
+
+def in_force(
+    ctx: Context, matter: Matter, on: dt.date, *, assignment: Assignment | None = None
+) -> Deadline | None:
+    """The deadline of a matter (or of one of its assignments) as it stood on a day.
+
+    Rows take effect on their business date; of those in effect by `on`, the latest
+    holds (a recount takes the date of the deadline it corrects, so it replaces the
+    estimate from the start, but not a later extension).  None before the first.
+    """
+    holder = (
+        col(Deadline.assignment_id).is_(None)
+        if assignment is None
+        else col(Deadline.assignment_id) == assignment.id
+    )
+    query = select(Deadline).where(
+        Deadline.matter_id == matter.id, holder, Deadline.effective_on <= on
+    )
+    order = (col(Deadline.effective_on).desc(), col(Deadline.id).desc())
+    rows = ctx.session.exec(query.order_by(*order))
+    return rows.first()
+
+
+def changes_of(ctx: Context, matter: Matter) -> list[Deadline]:
+    """Every deadline row of a matter and its assignments, in the order they were set."""
+    return list(
+        ctx.session.exec(
+            select(Deadline).where(Deadline.matter_id == matter.id).order_by(Deadline.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Recount:
+    """One provisional deadline counted again: its date moved, or it was confirmed."""
+
+    code: str
+    what: str  # "matter", "deadline of <unit>", "original deadline of <unit>"
+    before: dt.date
+    after: dt.date
+    provisional: bool
+
+    @property
+    def moved(self) -> bool:
+        return self.before != self.after
+
+
+def recount(ctx: Context) -> list[Recount]:
+    """Count every provisional deadline in force (or original) again under the calendar
+    as it stands now.
+
+    Deadlines given as dates and deadlines counted in published years are left alone.
+    A deadline whose count gives the same day and is still an estimate is left too.
+    Each recount adds a row that replaces the estimate from the same effective date, and
+    is recorded in its matter's history as `calendar.recompute`.
+    """
+    cal = ctx.calendar
+    today = ctx.today()
+    held = aliased(Deadline)
+    out: list[Recount] = []
+    rows = ctx.session.exec(
+        select(held, Matter)
+        .join(Matter, col(Matter.id) == held.matter_id)
+        .where(
+            held.provisional,
+            col(held.within).is_not(None),
+            or_(
+                col(Matter.deadline_id) == held.id,
+                select(Assignment.id)
+                .where(
+                    or_(
+                        Assignment.deadline_id == held.id,
+                        Assignment.original_deadline_id == held.id,
+                    )
+                )
+                .exists(),
+            ),
+        )
+        .order_by(held.id)
+    ).all()
+    for row, matter in rows:
+        due_on = cal.add(row.counted_from, row.within)
+        provisional = cal.provisional_span(row.counted_from, due_on)
+        if due_on == row.due_on and provisional:  # still an estimate, and still the same day
+            continue
+        new = Deadline(
+            matter_id=row.matter_id,
+            assignment_id=row.assignment_id,
+            what=row.what,
+            due_on=due_on,
+            counted_from=row.counted_from,
+            within=row.within,
+            provisional=provisional,
+            why="recompute",
+            previous_id=row.id,
+            effective_on=row.effective_on,
+            recorded_at=utcnow(),
+        )
+        ctx.session.add(new)
+        ctx.session.flush()
+        what, unit = "matter", None
+        if row.assignment_id is None:
+            matter.deadline_id = new.id
+            ctx.session.add(matter)
+        else:
+            assignment = ctx.session.get(Assignment, row.assignment_id)
+            unit = ctx.session.get(Unit, assignment.unit_id).name
+            in_force_now = assignment.deadline_id == row.id
+            if in_force_now:
+                assignment.deadline_id = new.id
+            if assignment.original_deadline_id == row.id:
+                assignment.original_deadline_id = new.id
+            ctx.session.add(assignment)
+            what = f"deadline of {unit}" if in_force_now else f"original deadline of {unit}"
+        out.append(Recount(matter.code, what, row.due_on, due_on, provisional))
+        ctx.add_to_history(
+            "calendar.recompute",
+            today,
+            matter,
+            deadline_id=new.id,
+            what=row.what,
+            unit=unit,
+            before=row.due_on,
+            after=due_on,
+            provisional=provisional,
+        )
+    return out
