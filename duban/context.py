@@ -18,6 +18,7 @@ from functools import cached_property
 from sqlmodel import Session, select
 
 from duban import dates
+from duban.errors import BadValue
 from duban.models import CalendarDay, CalendarYear, HistoryEntry, Matter, Setting
 from duban.settings import SETTINGS
 from duban.vocab import ACTION
@@ -60,6 +61,16 @@ class Context:
         if text is None:
             return self.today()
         return dates.parse_date(text, tz_name=self.timezone, what=what)
+
+    def business_day(self, on: dt.date | None, *, not_before: dt.date, refusal: str) -> dt.date:
+        """The day a change took effect: `on`, or today; never before `not_before`.
+
+        `refusal` says why, with `{day}` and `{limit}` for the two dates.
+        """
+        day = on or self.today()
+        if day < not_before:
+            raise BadValue(refusal.format(day=day.isoformat(), limit=not_before.isoformat()))
+        return day
 
     # -- calendar ----------------------------------------------------------------
 

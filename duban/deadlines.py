@@ -41,6 +41,15 @@ class Due:
     def of(cls, row: Deadline) -> Due:
         return cls(row.due_on, row.within, row.counted_from, row.provisional)
 
+    def detail(self, prefix: str = "due") -> dict[str, object]:
+        """How the history records it: the day, and what it was counted from and by."""
+        return {
+            prefix: self.on,
+            f"{prefix}_counted_from": self.counted_from,
+            f"{prefix}_within": self.within,
+            f"{prefix}_provisional": self.provisional,
+        }
+
 
 def check_within(within: int | None) -> None:
     if within is not None and within < 1:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Connection
 
@@ -215,28 +216,39 @@ def _m0002_deadline_rows(conn: Connection) -> None:
     def insert(**row: object) -> int:
         return conn.execute(deadline.insert().values(**row)).inserted_primary_key[0]
 
-    matters = conn.exec_driver_sql(
+    def read(sql: str, **types: object) -> list:
+        # Typed, so that SQLite's text dates come back as dates (as PostgreSQL's do).
+        return conn.execute(text(sql).columns(**types)).fetchall()
+
+    matters = read(
         "SELECT id, received_on, due_on, due_within, due_from, due_provisional, created_at "
-        "FROM matter ORDER BY id"
-    ).fetchall()
+        "FROM matter ORDER BY id",
+        id=Integer, received_on=Date, due_on=Date, due_within=Integer, due_from=Date,
+        due_provisional=Boolean, created_at=TIMESTAMP,
+    )  # fmt: skip
     for m_id, received, due, within, start, provisional, created in matters:
         new = insert(matter_id=m_id, what="matter", due_on=due, counted_from=start,
                      within=within, provisional=bool(provisional), why="register",
                      effective_on=received, recorded_at=created)  # fmt: skip
         conn.exec_driver_sql(f"UPDATE matter SET deadline_id = {int(new)} WHERE id = {m_id}")
     changes: dict[tuple[int, str], tuple[str, object]] = {}
-    for m_id, action, detail, effective in conn.exec_driver_sql(
+    for m_id, action, detail, effective in read(
         "SELECT matter_id, action, detail, effective_on FROM event "
-        "WHERE action IN ('review.return', 'extend') ORDER BY id"
-    ):
+        "WHERE action IN ('review.return', 'extend') ORDER BY id",
+        matter_id=Integer, action=String, detail=Text, effective_on=Date,
+    ):  # fmt: skip
         unit = json.loads(detail).get("unit")
         changes[(m_id, unit)] = ("rework" if action == "review.return" else "extension", effective)
-    rows = conn.exec_driver_sql(
+    rows = read(
         "SELECT a.id, a.matter_id, u.name, a.notified_on, a.created_at, "
         "a.original_due_on, a.original_due_within, a.original_due_from, "
         "a.original_due_provisional, a.due_on, a.due_within, a.due_from, a.due_provisional "
-        "FROM assignment a JOIN unit u ON u.id = a.unit_id ORDER BY a.id"
-    ).fetchall()
+        "FROM assignment a JOIN unit u ON u.id = a.unit_id ORDER BY a.id",
+        id=Integer, matter_id=Integer, name=String, notified_on=Date, created_at=TIMESTAMP,
+        original_due_on=Date, original_due_within=Integer, original_due_from=Date,
+        original_due_provisional=Boolean, due_on=Date, due_within=Integer, due_from=Date,
+        due_provisional=Boolean,
+    )  # fmt: skip
     for a_id, m_id, unit, notified, created, *due in rows:
         original, current = due[:4], due[4:]
         first = insert(matter_id=m_id, assignment_id=a_id, what="assignment", due_on=original[0],

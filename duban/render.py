@@ -9,6 +9,7 @@ Tables mark a provisional deadline where it is shown (a key `K` whose row has
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -95,23 +96,18 @@ def label(key: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def detect_lang(explicit: str | None) -> str:
-    """--lang, else DUBAN_LANG, else the locale: 'zh' or 'en'."""
-    value = explicit or os.environ.get("DUBAN_LANG")
-    if not value:
-        for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-            if os.environ.get(var):
-                value = os.environ[var]
-                break
-    return "zh" if (value or "").lower().startswith("zh") else "en"
-
-
 def console(stderr: bool = False):
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit 1 (a "finding" here); let the command say what happened.
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(
+    return _Console(
         file=stream,
         no_color=bool(os.environ.get("NO_COLOR")) or not tty,
         highlight=False,
@@ -146,10 +142,17 @@ def emit(
     fmt: str,
     *,
     columns: Sequence[str] | None = None,
+    table: Sequence[str] | None = None,
     lang: str = "en",
     title: str | None = None,
 ) -> None:
-    """Print a listing (list) or one object (dict) in the chosen format."""
+    """Print a listing (list) or one object (dict) in the chosen format.
+
+    `table` picks the columns of a table; `columns` those of a table or CSV (every key
+    when neither is given).  JSON is always the whole shape.
+    """
+    if fmt == "table" and table is not None:
+        columns = table
     if fmt == "json":
         sys.stdout.write(dumps(data) + "\n")
         return

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from duban.errors import BadValue
+from duban.files import read_text
 from duban.workdays import FIRST_YEAR, LAST_YEAR, Day
 
 
@@ -148,12 +149,7 @@ def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
 def read_schedule(path: Path, year: int | None = None) -> ParsedSchedule:
     """Read a holiday-cn JSON or iCalendar file; BadValue if it is not a good schedule."""
     where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise BadValue(f"cannot read {where}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise BadValue(f"{where}: not UTF-8 text") from exc
+    text = read_text(path)
     if path.suffix.lower() in (".ics", ".ical") or text.lstrip().upper().startswith("BEGIN:"):
         parsed = parse_ics(text, where, year)
     else:

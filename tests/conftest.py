@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -32,6 +34,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from duban.cli.app import app
+from duban.context import open_register
 
 TEST_USER = "督查室 测试员"
 
@@ -350,3 +353,53 @@ def checked_cli(cli: Cli) -> Callable[..., Result]:
     time, as the user `tester`; `.data` is the JSON printed."""
     cli.env = {"DUBAN_USER": "tester", "DUBAN_NOW": FIXED_NOW, "COLUMNS": "120"}
     return cli.check
+
+
+# -- registers for the tests of duban.ops, on SQLite and on PostgreSQL ---------------
+
+PG_BASE = os.environ.get("DUBAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pg_connect():
+    """A connection to the test server (127.0.0.1:5432, database test, or DUBAN_TEST_PG)."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        return psycopg.connect(PG_BASE, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {PG_BASE}: {exc}")
+
+
+@pytest.fixture
+def pg_schema():
+    """A schema of its own on the test server, dropped afterwards: (URL, schema)."""
+    schema = f"duban_{uuid.uuid4().hex[:12]}"
+    with pg_connect() as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}", schema
+    finally:
+        with pg_connect() as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a new, empty register: a SQLite file, or a PostgreSQL schema.
+
+    `with open_register(fresh_db, user=...) as ctx:` is one change, committed at the end.
+    """
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ops.db'}"
+    return request.getfixturevalue("pg_schema")[0]
+
+
+@pytest.fixture
+def ctx(fresh_db: str):
+    """A Context on a fresh register, in one transaction committed after the test."""
+    with open_register(fresh_db, user=TEST_USER) as context:
+        yield context
+
+
+def changed(url: str, user: str = TEST_USER):
+    """`with changed(url) as ctx:` one more change on the register at `url`."""
+    return open_register(url, user=user)

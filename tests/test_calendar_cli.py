@@ -441,3 +441,27 @@ def test_a_provisional_deadline_is_marked_in_every_table(cli):
         assert "2027-03-02 (provisional)" in cli(*args).stdout, args
     row = cli("overdue", "--as-of", "2027-03-10", "--json").data[0]
     assert (row["due"], row["due_provisional"]) == ("2027-03-02", True)
+
+
+def test_history_by_group_lists_every_calendar_change(cli, file_2027):
+    cli("register", "甲", "--source", "other", "--received", "2026-12-20")
+    cli("calendar", "load", file_2027)
+    cli("calendar", "set", "2027-03-01", "--off", "--name", "停电")
+    cli("calendar", "recompute")
+    actions = [e["action"] for e in cli("history", "--action", "calendar", "--json").data]
+    assert actions == ["calendar.load", "calendar.set", "calendar.recompute"]
+    only = cli("history", "--action", "calendar.recompute", "--json").data
+    assert [(e["code"], e["detail"]["after"]) for e in only] == [("DB-2026-0001", "2027-01-12")]
+    result = cli("history", "--action", "bogus", code=2)
+    assert "unknown action 'bogus'" in result.stderr
+
+
+def test_explain_for_a_unit_not_on_the_matter_is_refused_as_report_is(cli):
+    """The same case, the same answer: exit 4, naming 第十二条."""
+    cli("register", "甲", "--source", "other", "--received", "2026-11-02")
+    cli("unit", "add", "市教育局")
+    explained = cli("calendar", "explain", "DB-2026-0001", "--unit", "市教育局", code=4)
+    reported = cli("report", "DB-2026-0001", "--unit", "市教育局", "--kind", "progress",
+                   "--text", "x", "--on", "2026-11-03", code=4)  # fmt: skip
+    for result in (explained, reported):
+        assert result.stderr.startswith("duban: 第十二条: 市教育局 is not assigned to DB-2026-0001")

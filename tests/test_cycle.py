@@ -12,8 +12,10 @@ on the 2026 calendar (State Council notice, as carried by chinesecalendar):
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from conftest import TEST_USER
+from conftest import TEST_USER, snapshot_of
 
 HOUSING = "市住房和城乡建设局"
 ECOLOGY = "市生态环境局"
@@ -171,6 +173,17 @@ def test_register_refuses_an_unknown_source_with_exit_2(cli, assert_error):
         cli("register", "x", "--source", "rumour", "--received", "2026-11-02"), 2, "rumour"
     )
     assert "instruction" in message  # says what would do
+
+
+def test_a_deadline_beyond_the_calendar_is_a_bad_value(cli, assert_error):
+    assert_error(
+        cli(
+            "register", "x", "--source", "other", "--received", "2026-11-02", "--due", "2100-01-04"
+        ),
+        2,
+        "outside the calendar",
+    )
+    assert cli("list", "--json").stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("written", ["2026-11-02", "2026/11/02", "2026年11月2日"])
@@ -973,3 +986,45 @@ def test_the_whole_cycle_is_in_the_history(cli, report, assigned, show):
     assert {e["actor"] for e in history} == {TEST_USER}
     assert [e["detail"].get("unit") for e in history[1:3]] == [HOUSING, DONGSHENG]
     assert history[3]["detail"]["on_time"] is True
+
+
+def test_an_earlier_report_cannot_reopen_a_finished_unit(cli, assert_error, report, assigned, show):
+    progress = report(assigned, "市住房和城乡建设局", kind="progress", on="2026-11-10")
+    final = report(assigned, "市住房和城乡建设局", on="2026-11-20")
+    assert cli("review", final["id"], "--accept", "--on", "2026-11-20").exit_code == 0
+    before = snapshot_of(cli.db)
+    assert_error(
+        cli("review", progress["id"], "--return", "--reason", "补充", "--on", "2026-11-21"),
+        4,
+        "第十五条",
+        "accept it to file it",
+    )
+    assert snapshot_of(cli.db) == before
+    # Filing it is fine, and the matter can then close.
+    assert cli("review", progress["id"], "--accept", "--on", "2026-11-21").exit_code == 0
+    assert cli("close", assigned, "--on", "2026-11-23").exit_code == 0
+    assert show(assigned)["status"] == "closed"
+
+
+def test_each_unit_has_its_own_responsible_person(cli, json_of, assert_error, units, register,
+                                                  show):  # fmt: skip
+    code = register(received="2026-11-02")["code"]
+    made = json_of(cli("assign", code, "--lead", f"{HOUSING}=周涛", "--lead", "东胜区人民政府=王芳",
+                       "--participant", "市教育局＝李明", "--on", "2026-11-03", "--json"))  # fmt: skip
+    pairs = [("市住房和城乡建设局", "周涛"), ("东胜区人民政府", "王芳"), ("市教育局", "李明")]
+    assert [(a["unit"], a["responsible"]) for a in made] == pairs
+    assert [(a["unit"], a["responsible"]) for a in show(code)["assignments"]] == pairs
+
+
+def test_a_lone_responsible_with_several_units_is_refused(cli, assert_error, units, register):
+    code = register(received="2026-11-02")["code"]
+    before = snapshot_of(cli.db)
+    assert_error(cli("assign", code, "--lead", HOUSING, "--participant", DONGSHENG,
+                     "--responsible", "周涛", "--on", "2026-11-03"), 2, "UNIT=PERSON")  # fmt: skip
+    assert_error(cli("assign", code, "--lead", f"{HOUSING}=", "--on", "2026-11-03"), 2,
+                 "UNIT=PERSON")  # fmt: skip
+    assert snapshot_of(cli.db) == before
+    # With one unit named, --responsible is that unit's person.
+    made = cli("assign", code, "--lead", HOUSING, "--responsible", "周涛", "--on", "2026-11-03",
+               "--json")  # fmt: skip
+    assert [a["responsible"] for a in json.loads(made.stdout)] == ["周涛"]

@@ -57,3 +57,21 @@ def test_version_and_help_do_not_import_the_orm():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- usage errors: one line on stderr, exit 2, and a pointer to --help -----------------
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["register", "供暖"], "Missing option '--source'"),
+        (["review", "abc", "--accept"], "report_id"),
+        (["--bogus", "list"], "No such option: --bogus"),
+        (["unit", "add"], "Missing argument"),
+        (["overdue", "--as-of"], "requires an argument"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(cli, assert_error, args, fragment):
+    message = assert_error(cli(*args), 2, fragment)
+    assert "--help" in message

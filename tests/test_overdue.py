@@ -270,3 +270,12 @@ def test_as_of_a_past_day_a_returned_report_no_longer_counts(cli, overdue, repor
     # As of Mon 11-30 the unit was late on its new deadline: 3 days, 1 working day (Mon 30).
     assert overdue("2026-11-30") == [(housing_matter, HOUSING, "2026-11-27", 3, 1)]
     assert overdue("2026-12-03") == []
+
+
+def test_an_empty_csv_listing_still_names_its_columns(cli):
+    result = cli("overdue", "--as-of", "2026-11-26", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "code,title,unit,role,responsible,head,due,original_due,due_provisional,"
+        "days_overdue,workdays_overdue"
+    ]

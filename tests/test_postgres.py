@@ -6,41 +6,18 @@ why, where no server answers.
 """
 
 import json
-import os
-import uuid
 
 import pytest
-from typer.testing import CliRunner
-
-from duban.cli.app import app
-
-BASE = os.environ.get("DUBAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _connect():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        return psycopg.connect(BASE, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {BASE}: {exc}")
+from conftest import Cli, pg_connect
 
 
 @pytest.fixture
-def pg_url():
-    schema = f"duban_{uuid.uuid4().hex[:12]}"
-    with _connect() as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{BASE}?options=-csearch_path%3D{schema}", schema
-    finally:
-        with _connect() as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+def pg_url(pg_schema):
+    return pg_schema
 
 
 def run(url, *args):
-    result = CliRunner().invoke(app, list(args), env={"DUBAN_DB": url, "DUBAN_USER": "pg-test"})
-    assert "Traceback" not in result.output
-    return result
+    return Cli(url, env={"DUBAN_USER": "pg-test"})(*args)
 
 
 def ok(url, *args):
@@ -118,7 +95,7 @@ def test_a_loaded_schedule_is_shared_through_the_register(pg_url, tmp_path):
     # 2026-12-20 + 15 reaches 2027, whose schedule no package carries yet.
     before = ok(url, "register", "x", "--source", "other", "--received", "2026-12-20", "--json")
     assert before["due_provisional"] is True
-    with _connect() as conn:
+    with pg_connect() as conn:
         count = conn.execute(f'SELECT count(*) FROM "{schema}".matter').fetchone()[0]
     assert count == 1
     migrations = run(url, "calendar", "sources", "--json")
@@ -147,3 +124,29 @@ def test_a_loaded_schedule_is_shared_through_the_register(pg_url, tmp_path):
     ]
     shown = ok(url, "show", before["code"], "--json")
     assert (shown["due"], shown["due_provisional"]) == ("2027-01-12", False)
+
+
+def test_writers_registering_at_once_each_get_the_next_number(pg_url):
+    """Two clerks taking the same number at once: the second takes the next, no error."""
+    import subprocess
+    import sys
+
+    from test_concurrency import WRITER
+
+    url, schema = pg_url
+    ok(url, "init")
+    writers, each = 4, 10
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, f"clerk{w}", str(each)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for w in range(writers)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with pg_connect() as conn:
+        codes = [c for (c,) in conn.execute(f'SELECT code FROM "{schema}".matter ORDER BY seq')]
+    assert codes == [f"DB-2026-{n:04d}" for n in range(1, writers * each + 1)]

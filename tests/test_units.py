@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from conftest import snapshot_of
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -280,3 +281,35 @@ def test_import_the_example_units_of_ordos(cli, json_of):
     # Importing the same file again adds nothing: every name is taken.
     assert cli("unit", "import", sheet).exit_code == 2
     assert len(unit_list(cli, json_of)) == len(expected)
+
+
+def test_a_name_or_code_that_would_make_a_lookup_ambiguous_is_refused(cli, json_of, assert_error,
+                                                                        units):  # fmt: skip
+    """A unit is found by its name or its code: neither may be another unit's, in any case."""
+    before = snapshot_of(cli.db)
+    # The code of 市教育局 may not be the name of 市住房和城乡建设局 ...
+    assert_error(cli("unit", "edit", "市教育局", "--code", "市住房和城乡建设局"), 2,
+                 "already the name of 市住房和城乡建设局")  # fmt: skip
+    # ... nor a new unit's name another's code (ZJJ is 市住房和城乡建设局's, as zjj) ...
+    assert_error(cli("unit", "add", "ZJJ"), 2, "already the code of 市住房和城乡建设局")
+    # ... nor a rename.
+    assert_error(cli("unit", "edit", "市教育局", "--rename", "dsq"), 2, "东胜区人民政府")
+    assert snapshot_of(cli.db) == before
+    # So a lookup by name still finds the unit of that name.
+    assert cli("unit", "edit", "市住房和城乡建设局", "--head", "赵六").exit_code == 0
+    heads = {u["name"]: u["head"] for u in json_of(cli("unit", "list", "--json"))}
+    assert (heads["市住房和城乡建设局"], heads["市教育局"]) == ("赵六", "李明")
+
+
+def test_an_unchanged_parent_is_no_change_and_a_change_names_the_units(cli, json_of,
+                                                                       assert_error):  # fmt: skip
+    for name in ("鄂尔多斯市人民政府", "东胜区人民政府"):
+        assert cli("unit", "add", name).exit_code == 0
+    assert cli("unit", "add", "东胜区教育局", "--parent", "东胜区人民政府").exit_code == 0
+    assert_error(cli("unit", "edit", "东胜区教育局", "--parent", "东胜区人民政府"), 2,
+                 "nothing to change")  # fmt: skip
+    assert cli("unit", "edit", "东胜区教育局", "--parent", "鄂尔多斯市人民政府").exit_code == 0
+    edits = json_of(cli("history", "--action", "unit.edit", "--json"))
+    assert [e["detail"]["changes"] for e in edits] == [
+        {"parent": ["东胜区人民政府", "鄂尔多斯市人民政府"]}
+    ]

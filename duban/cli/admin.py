@@ -23,4 +23,4 @@ def register_commands(app: typer.Typer) -> None:
             pass
         data = views.register_info(run.location, LATEST, created=run.created is not None)
         run.say(f"{'created' if data['created'] else 'ready'}: the register at {data['register']}")
-        run.emit(data, columns=["register", "schema", "created"] if run.fmt == "table" else None)
+        run.emit(data, table=["register", "schema", "created"])

@@ -61,6 +61,8 @@ class DubanCommand(TyperCommand):
         failed = True
         try:
             result = super().invoke(ctx)
+            # Flush here, not at exit: a full disk or a closed pipe must be answered above.
+            sys.stdout.flush()
             failed = False
         except typer.Exit as exc:
             failed = exc.exit_code not in (EXIT_OK, 1)
@@ -90,6 +92,8 @@ def _after(run: Run, exc: BaseException) -> None:
         raise typer.Exit(EXIT_BROKEN_PIPE) from exc
     if not isinstance(exc, Exception) or os.environ.get("DUBAN_DEBUG"):
         raise exc
+    if isinstance(exc, OSError):  # the output failed: what is left unprinted goes nowhere
+        _quiet_stdout()
     fail(_describe(exc), EXIT_INTERNAL)
 
 

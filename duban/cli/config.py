@@ -33,4 +33,4 @@ def register_commands(app: typer.Typer) -> None:
         with run.change() as c:
             data = views.setting(set_setting(c, key, value))
         run.say(f"{key} = {data['value']}")
-        run.emit(data, columns=COLUMNS if run.fmt == "table" else None)
+        run.emit(data, table=COLUMNS)

@@ -81,7 +81,7 @@ def register_commands(app: typer.Typer) -> None:
             )
             data = views.matter(matter, deadlines.current(c, matter))
         run.say(f"registered {matter.code}, due {data['due']}")
-        run.emit(data, columns=MATTER_COLUMNS[:-1] if run.fmt == "table" else None)
+        run.emit(data, table=MATTER_COLUMNS[:-1])
 
     @app.command("assign")
     def assign(
@@ -139,7 +139,7 @@ def register_commands(app: typer.Typer) -> None:
             )
             rows = [views.assignment(a) for a in made]
         run.say(f"assigned {len(rows)} unit(s) to {matter.code}")
-        run.emit(rows, columns=ASSIGNED_COLUMNS if run.fmt == "table" else None)
+        run.emit(rows, table=ASSIGNED_COLUMNS)
 
     @app.command("report")
     def report(
@@ -175,16 +175,12 @@ def register_commands(app: typer.Typer) -> None:
         run: Run = ctx.obj
         if (text is None) == (file is None):
             fail("give the report's text with --text TEXT or --file PATH (one of them)", EXIT_USAGE)
+        from duban import views
+        from duban.files import read_text
+
         file_name = None
         if file is not None:
-            try:
-                text = file.read_text(encoding="utf-8-sig")
-            except OSError as exc:
-                fail(f"cannot read {file}: {exc.strerror}", EXIT_USAGE)
-            except UnicodeDecodeError:
-                fail(f"{file} is not UTF-8 text", EXIT_USAGE)
-            file_name = file.name
-        from duban import views
+            text, file_name = read_text(file), file.name
         from duban.ops.reports import add_report
 
         with run.change() as c:
@@ -206,7 +202,7 @@ def register_commands(app: typer.Typer) -> None:
             f"report {rep.id} from {reporter.name} on {matter.code}: review it with "
             f"`duban review {rep.id} --accept` or `--return --reason ...`"
         )
-        run.emit(data, columns=REPORT_COLUMNS if run.fmt == "table" else None)
+        run.emit(data, table=REPORT_COLUMNS)
 
     @app.command("review")
     def review(
@@ -252,7 +248,7 @@ def register_commands(app: typer.Typer) -> None:
             due_on = data["assignment"]["due"]
             mark = " (provisional)" if data["assignment"]["due_provisional"] else ""
             run.say(f"report {rep.id} returned; {assigned.unit.name} is due {due_on}{mark}")
-        run.emit(data, columns=REVIEW_COLUMNS if run.fmt == "table" else None)
+        run.emit(data, table=REVIEW_COLUMNS)
 
     @app.command("close")
     def close(
@@ -274,9 +270,7 @@ def register_commands(app: typer.Typer) -> None:
             matter = close_matter(c, code, on=c.date(on, what="closing date"))
             data = views.matter(matter, deadlines.current(c, matter))
         run.say(f"closed {matter.code}")
-        run.emit(
-            data, columns=["code", "title", "status", "closed"] if run.fmt == "table" else None
-        )
+        run.emit(data, table=["code", "title", "status", "closed"])
 
     @app.command("overdue")
     def overdue(
@@ -310,8 +304,9 @@ def register_commands(app: typer.Typer) -> None:
         run.emit(
             rows,
             # CSV names its columns even when nothing is overdue; JSON is then [].
-            columns=OVERDUE_COLUMNS if run.fmt == "table" else list(views.OVERDUE_KEYS),
-            title=f"Overdue as of {day.isoformat()}" if run.fmt == "table" else None,
+            table=OVERDUE_COLUMNS,
+            columns=list(views.OVERDUE_KEYS),
+            title=f"Overdue as of {day.isoformat()}",
         )
         if exit_code and rows:
             raise typer.Exit(EXIT_FINDING)
@@ -343,7 +338,7 @@ def register_commands(app: typer.Typer) -> None:
             found = list_matters(c, status=status, unit=unit, source=source, search=search,
                                  limit=limit)  # fmt: skip
             data = [views.listed(item) for item in found]
-        run.emit(data, columns=MATTER_COLUMNS if run.fmt != "json" else None)
+        run.emit(data, columns=MATTER_COLUMNS)
 
     @app.command("show")
     def show(

@@ -40,7 +40,5 @@ def register_commands(app: typer.Typer) -> None:
             rows = [views.history_row(entry, code_) for entry, code_ in found]
         run.emit(
             rows,
-            columns=["id", "effective_on", "code", "action", "actor", "recorded_at", "detail"]
-            if run.fmt == "table"
-            else None,
+            table=["id", "effective_on", "code", "action", "actor", "recorded_at", "detail"],
         )

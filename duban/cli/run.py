@@ -107,11 +107,18 @@ class Run:
     # -- output ------------------------------------------------------------------------
 
     def emit(
-        self, data: Any, *, columns: list[str] | None = None, title: str | None = None
+        self,
+        data: Any,
+        *,
+        columns: list[str] | None = None,
+        table: list[str] | None = None,
+        title: str | None = None,
     ) -> None:
+        """Print a shape: `table` picks a table's columns, `columns` those of every format
+        but JSON (a CSV of nothing still names them); a title shows over a table."""
         from duban.render import emit
 
-        emit(data, self.fmt, columns=columns, lang=self.lang, title=title)
+        emit(data, self.fmt, columns=columns, table=table, lang=self.lang, title=title)
 
     def say(self, message: str) -> None:
         """A line for the person at the terminal (stderr), never mixed into the data."""

@@ -43,7 +43,7 @@ def add(
         unit = add_unit(c, name, head=head, kind=kind, parent=parent, code=code)
         data = views.unit(unit, parent_of(c, unit))
     run.say(f"added {unit.name}")
-    run.emit(data, columns=COLUMNS if run.fmt == "table" else None)
+    run.emit(data, table=COLUMNS)
 
 
 @app.command("edit")
@@ -68,7 +68,7 @@ def edit(
         unit = edit_unit(c, name, head=head, kind=kind, parent=parent, code=code, rename=rename)
         data = views.unit(unit, parent_of(c, unit))
     run.say(f"changed {unit.name}")
-    run.emit(data, columns=COLUMNS if run.fmt == "table" else None)
+    run.emit(data, table=COLUMNS)
 
 
 @app.command("list")
@@ -105,4 +105,4 @@ def import_(
     with run.change() as c:
         data = [views.unit(u, parent_of(c, u)) for u in import_units(c, file)]
     run.say(f"imported {len(data)} unit(s) from {file}")
-    run.emit(data, columns=COLUMNS if run.fmt == "table" else None)
+    run.emit(data, table=COLUMNS)

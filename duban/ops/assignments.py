@@ -132,12 +132,11 @@ def assign_units(
             f"{matter.code} has no lead unit: participating units work with a lead unit "
             "(name one with --lead)",
         )
-    notified = on or ctx.today()
-    if notified < matter.received_on:
-        raise BadValue(
-            f"the units cannot be notified on {notified.isoformat()}, before the matter was "
-            f"received ({matter.received_on.isoformat()})"
-        )
+    notified = ctx.business_day(
+        on,
+        not_before=matter.received_on,
+        refusal="the units cannot be notified on {day}, before the matter was received ({limit})",
+    )
     inherited = deadlines.Due.of(deadlines.current(ctx, matter))
     due_ = deadlines.choose(ctx, notified, due=due, within=within, default=inherited)
     made: list[Assigned] = []
@@ -163,10 +162,7 @@ def assign_units(
             role=role,
             responsible=person,
             notified=notified,
-            due=due_.on,
-            due_counted_from=due_.counted_from,
-            due_within=due_.within,
-            due_provisional=due_.provisional,
+            **due_.detail(),
         )
         made.append(Assigned(assignment, unit, row, row))
     if matter.status == "registered":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from duban.context import Context
-from duban.errors import BadValue, Refused
+from duban.errors import Refused
 from duban.models import Matter
 from duban.ops.assignments import assignments_of
 from duban.ops.matters import find_matter
@@ -28,13 +28,12 @@ def close_matter(ctx: Context, code: str, *, on: dt.date | None = None) -> Matte
             "第十二条",
             f"{matter.code} waits for the accepted final report of {', '.join(waiting)}",
         )
-    closed = on or ctx.today()
-    last = max(a.completed_on for a, _ in leads if a.completed_on)
-    if closed < last:
-        raise BadValue(
-            f"{matter.code} cannot close on {closed.isoformat()}, before its last final report "
-            f"was accepted ({last.isoformat()})"
-        )
+    closed = ctx.business_day(
+        on,
+        not_before=max(a.completed_on for a, _ in leads if a.completed_on),
+        refusal=f"{matter.code} cannot close on {{day}}, before its last final report was "
+        "accepted ({limit})",
+    )
     matter.status = "closed"
     matter.closed_on = closed
     ctx.session.add(matter)

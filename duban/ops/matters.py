@@ -81,10 +81,7 @@ def register_matter(
         handling=handling,
         reporting=reporting,
         received=received,
-        due=due_.on,
-        due_counted_from=due_.counted_from,
-        due_within=due_.within,
-        due_provisional=due_.provisional,
+        **due_.detail(),
         note=matter.note,
     )
     return matter

@@ -63,12 +63,11 @@ def add_report(
             "第十五条",
             f"{reporter.name}'s final report on {matter.code} was already accepted",
         )
-    received = on or ctx.today()
-    if received < assignment.notified_on:
-        raise BadValue(
-            f"a report cannot arrive on {received.isoformat()}, before {reporter.name} was "
-            f"notified ({assignment.notified_on.isoformat()})"
-        )
+    received = ctx.business_day(
+        on,
+        not_before=assignment.notified_on,
+        refusal=f"a report cannot arrive on {{day}}, before {reporter.name} was notified ({{limit}})",
+    )
     if propose_due is not None and propose_due <= received:
         raise BadValue(f"the proposed deadline {propose_due.isoformat()} is not after the report")
     written = written or bool(signed_by) or sealed
@@ -181,12 +180,11 @@ def review_report(
             f"{assignment.completed_on}: an earlier report cannot send it back to work; "
             "accept it to file it",
         )
-    reviewed = on or ctx.today()
-    if reviewed < report.received_on:
-        raise BadValue(
-            f"a report cannot be reviewed on {reviewed.isoformat()}, before it arrived "
-            f"({report.received_on.isoformat()})"
-        )
+    reviewed = ctx.business_day(
+        on,
+        not_before=report.received_on,
+        refusal="a report cannot be reviewed on {day}, before it arrived ({limit})",
+    )
     review = Review(
         report_id=report.id,
         decision="accept" if accept else "return",
@@ -247,10 +245,7 @@ def review_report(
             kind=report.kind,
             reason=review.reason,
             previous_due=before.due_on,
-            due=due_.on,
-            due_counted_from=due_.counted_from,
-            due_within=due_.within,
-            due_provisional=due_.provisional,
+            **due_.detail(),
             original_due=deadlines.original(ctx, assignment).due_on,
         )
     ctx.session.add_all([review, report, assignment])

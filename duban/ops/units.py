@@ -10,6 +10,7 @@ from sqlmodel import func, or_, select
 
 from duban.context import Context, utcnow
 from duban.errors import BadValue, NotFound, Refused
+from duban.files import read_text
 from duban.models import Unit
 from duban.vocab import UNIT_KIND
 
@@ -181,12 +182,7 @@ def import_units(ctx: Context, path: Path) -> list[Unit]:
     All or nothing: one bad row refuses the whole file, naming its line.  Parents
     may come later in the file than their children.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise BadValue(f"cannot read {path}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise BadValue(f"{path} is not UTF-8 text: save the sheet as CSV UTF-8") from exc
+    text = read_text(path, hint=": save the sheet as CSV UTF-8")
     reader = csv.DictReader(text.splitlines())
     header = {h.strip(): h for h in (reader.fieldnames or [])}
     columns: dict[str, str] = {}
