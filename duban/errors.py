@@ -1,4 +1,4 @@
-"""Error classes, each carrying the exit code the CLI ends with (DESIGN.md)."""
+"""Error classes, each carrying the exit code the CLI ends with (docs/design.md, Exit codes)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ a=$(duban register "研究解决东胜区老旧小区冬季供暖不达标问题
       --ref "市长批示〔2026〕45号" --handling investigate --received 2026-09-28 --json | code_of)
 echo "registered $a"
 duban calendar explain "$a" | tail -n 4   # 15 working days, the National Day week skipped
-duban assign "$a" --lead 市住房和城乡建设局 --participant 东胜区人民政府 --responsible 周涛 --on 2026-09-29
+duban assign "$a" --lead 市住房和城乡建设局=周涛 --participant 东胜区人民政府=王芳 --on 2026-09-29
 
 step "A meeting decision with two lead units, each reporting separately"
 b=$(duban register "落实市政府第12次常务会议关于黄河流域生态保护的决定" --source meeting \

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
+from conftest import Cli
 
 from duban.cli.app import app
 
@@ -30,8 +30,8 @@ def test_the_cycle_commands_exist():
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
-def test_every_command_has_help_with_an_example(path):
-    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+def test_every_command_has_help_with_an_example(path, tmp_path):
+    result = Cli(tmp_path / "none.db", env={"COLUMNS": "200"})(*path, "--help")
     assert result.exit_code == 0, result.output
     assert "Example: duban " + " ".join(path) in result.stdout
 

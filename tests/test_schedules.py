@@ -11,10 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DAYS_2027
-from typer.testing import CliRunner
+from conftest import DAYS_2027, FIXED_NOW, Cli
 
-from duban.cli.app import app
 from duban.errors import BadValue
 from duban.schedules import parse_holiday_cn, parse_ics, read_schedule
 from duban.workdays import Calendar, Day
@@ -361,10 +359,8 @@ def test_an_ics_loads_like_the_json_equivalent(tmp_path):
         folder.mkdir()
         path = folder / name
         path.write_text(text, encoding="utf-8")
-        runner = CliRunner()
-        env = {"DUBAN_DB": str(folder / "r.db"), "DUBAN_NOW": "2026-11-26T10:00:00+08:00"}
-        result = runner.invoke(app, ["calendar", "load", str(path), "--json"], env=env)
-        assert result.exit_code == 0, result.stderr
+        cli = Cli(folder / "r.db", env={"DUBAN_NOW": FIXED_NOW})
+        cli.check("calendar", "load", path, "--json")
         shown = []
         for args in (
             ["calendar", "show", "2027-01", "--json"],
@@ -372,9 +368,7 @@ def test_an_ics_loads_like_the_json_equivalent(tmp_path):
             ["calendar", "add", "2026-12-20", "15", "--json"],
             ["calendar", "add", "2027-02-05", "10", "--json"],
         ):
-            result = runner.invoke(app, args, env=env)
-            assert result.exit_code == 0, result.stderr
-            shown.append(json.loads(result.stdout))
+            shown.append(cli.check(*args).data)
         answers.append(shown)
     assert answers[0] == answers[1]
     # 02-08..12 off (春节); 02-15..19 = 5; 02-20 Sat make-up = 6; 02-22..25 = 10.

@@ -245,8 +245,10 @@ def register_commands(app: typer.Typer) -> None:
         if accept:
             run.say(f"report {rep.id} accepted")
         else:
+            from duban.render import PROVISIONAL
+
             due_on = data["assignment"]["due"]
-            mark = " (provisional)" if data["assignment"]["due_provisional"] else ""
+            mark = PROVISIONAL[run.lang] if data["assignment"]["due_provisional"] else ""
             run.say(f"report {rep.id} returned; {assigned.unit.name} is due {due_on}{mark}")
         run.emit(data, table=REVIEW_COLUMNS)
 
