@@ -15,14 +15,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from duban import dates
 from duban.errors import BadValue
-from duban.models import CalendarDay, CalendarYear, HistoryEntry, Matter, Setting
-from duban.settings import SETTINGS
+from duban.models import HistoryEntry, Matter
+from duban.reader import Reader
 from duban.vocab import ACTION
-from duban.workdays import Calendar, Day, YearSchedule
+from duban.workdays import Calendar
 
 
 def utcnow() -> dt.datetime:
@@ -40,27 +39,24 @@ class Context:
     # -- settings ----------------------------------------------------------------
 
     @cached_property
-    def _settings(self) -> dict[str, str]:
-        return {row.key: row.value for row in self.session.exec(select(Setting))}
+    def reader(self) -> Reader:
+        """The read path (`duban.reader`) on this session's connection, in its transaction."""
+        conn = self.session.connection()
+        raw = conn.connection.driver_connection
+        return Reader(raw, conn.dialect.name, before=self.session.flush)
 
     def setting(self, key: str) -> str:
-        return self._settings.get(key, SETTINGS[key].default)
+        return self.reader.setting(key)
 
     def forget_settings(self) -> None:
-        self.__dict__.pop("_settings", None)
-
-    @property
-    def timezone(self) -> str:
-        return self.setting("timezone")
+        self.reader.__dict__.pop("settings", None)
 
     def today(self) -> dt.date:
-        return dates.today(self.timezone)
+        return self.reader.today()
 
     def date(self, text: str | dt.date | None, *, what: str = "date") -> dt.date:
         """A date the user typed, or today in the office's zone when none was given."""
-        if text is None:
-            return self.today()
-        return dates.parse_date(text, tz_name=self.timezone, what=what)
+        return self.reader.date(text, what=what)
 
     def business_day(self, on: dt.date | None, *, not_before: dt.date, refusal: str) -> dt.date:
         """The day a change took effect: `on`, or today; never before `not_before`.
@@ -74,24 +70,12 @@ class Context:
 
     # -- calendar ----------------------------------------------------------------
 
-    @cached_property
+    @property
     def calendar(self) -> Calendar:
-        loaded_years = {row.year: row for row in self.session.exec(select(CalendarYear))}
-        loaded: dict[int, dict[dt.date, Day]] = {year: {} for year in loaded_years}
-        overrides: dict[dt.date, Day] = {}
-        for row in self.session.exec(select(CalendarDay)):
-            if row.set_by_office:
-                overrides[row.day] = Day(row.off, row.name)
-            elif row.day.year in loaded:
-                loaded[row.day.year][row.day] = Day(row.off, row.name)
-        schedules = {
-            year: YearSchedule(year, days, f"loaded: {loaded_years[year].source}")
-            for year, days in loaded.items()
-        }
-        return Calendar(loaded=schedules, overrides=overrides)
+        return self.reader.calendar
 
     def forget_calendar(self) -> None:
-        self.__dict__.pop("calendar", None)
+        self.reader.__dict__.pop("calendar", None)
 
     @property
     def strict(self) -> bool:

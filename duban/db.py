@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,85 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, create_engine
 
 from duban.errors import BadValue, RegisterError
-
-BUSY_TIMEOUT_MS = 10_000  # a cron job and a clerk writing at once wait, not fail
-
-
-def default_path() -> Path:
-    from platformdirs import user_data_path
-
-    return user_data_path("duban", appauthor=False) / "register.db"
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where a register is: its URL, and its file for a SQLite register on disk."""
-
-    url: str
-    path: Path | None = None
-
-
-def locate(db: str | None) -> Location:
-    """`--db` / `DUBAN_DB`: a path or a database URL; default the user's data folder."""
-    value = db or os.environ.get("DUBAN_DB")
-    if value and "://" in value:
-        if value.startswith("postgresql://") or value.startswith("postgres://"):
-            value = "postgresql+psycopg://" + value.split("://", 1)[1]
-        # A SQLite URL names a file like a path does, and gets the same care.
-        if value.startswith("sqlite:///") and len(value) > len("sqlite:///"):
-            return Location(value, Path(value[len("sqlite:///") :].split("?", 1)[0]))
-        return Location(value)
-    path = Path(value).expanduser() if value else default_path()
-    return Location(f"sqlite:///{path}", path)
-
-
-def _prepare_file(path: Path, *, create: bool, default: bool) -> bool:
-    """Make sure a register file can be opened; create it (0600) only for a change.
-
-    Returns whether this call created it.  A command that only reads never creates a
-    register: a mistyped DUBAN_DB must not look like an empty register to cron.
-    """
-    if path.is_dir():
-        raise BadValue(f"the register {path} is a folder: give a file name")
-    if path.exists():
-        return False
-    if not create:
-        raise RegisterError(
-            f"there is no register at {path}: check --db or DUBAN_DB "
-            "(a command that changes the register creates it)"
-        )
-    if default:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.parent.is_dir():
-        raise BadValue(f"cannot create the register {path}: folder {path.parent} does not exist")
-    try:
-        # The owner alone may read it; SQLite gives its -wal and -shm files the same mode.
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return False
-    except OSError as exc:
-        raise BadValue(f"cannot create the register {path}: {exc.strerror}") from exc
-    os.close(fd)
-    return True
-
-
-def discard_if_unused(path: Path) -> None:
-    """Remove a register this run created when its first change failed.
-
-    Bad input writes nothing, not even an empty register file; a register that holds
-    any history entry is never touched.
-    """
-    import sqlite3
-
-    try:
-        with closing(sqlite3.connect(path)) as conn:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if "history" in tables and conn.execute("SELECT 1 FROM history").fetchone():
-                return
-    except sqlite3.Error:
-        return
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+from duban.store import BUSY_TIMEOUT_MS, discard_if_unused, locate, prepare_file
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -141,7 +63,7 @@ def open_engine(db: str | None, *, create: bool) -> Opened:
     """
     where = locate(db)
     created = None
-    if where.path is not None and _prepare_file(
+    if where.path is not None and prepare_file(
         where.path, create=create, default=not (db or os.environ.get("DUBAN_DB"))
     ):
         created = where.path

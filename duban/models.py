@@ -51,7 +51,7 @@ class Matter(SQLModel, table=True):
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     note: str | None = None
     status: str = Field(default="registered", index=True)
-    closed_on: dt.date | None = None
+    closed_on: dt.date | None = Field(default=None, index=True)
     created_at: dt.datetime
     created_by: str
 
@@ -72,7 +72,7 @@ class Assignment(SQLModel, table=True):
     # The first deadline, kept through every extension and rework.
     original_deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     status: str = Field(default="open", index=True)
-    completed_on: dt.date | None = None
+    completed_on: dt.date | None = Field(default=None, index=True)
     created_at: dt.datetime
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import errno
-import io
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
 from typing import Any
+from unicodedata import east_asian_width
 
 FORMATS = ("table", "json", "csv")
 
@@ -137,8 +138,11 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+RICH_ROWS = 100  # a table longer than this, or streamed, is written plainly
+
+
 def emit(
-    data: list[dict[str, Any]] | dict[str, Any],
+    data: Iterable[dict[str, Any]] | dict[str, Any],
     fmt: str,
     *,
     columns: Sequence[str] | None = None,
@@ -146,35 +150,109 @@ def emit(
     lang: str = "en",
     title: str | None = None,
 ) -> None:
-    """Print a listing (list) or one object (dict) in the chosen format.
+    """Print a listing (any iterable of shapes, consumed as it comes) or one object.
 
     `table` picks the columns of a table; `columns` those of a table or CSV (every key
-    when neither is given).  JSON is always the whole shape.
+    when neither is given).  JSON is always the whole shape.  A listing streams: JSON,
+    CSV and long tables are written row by row, so a listing of every matter holds a
+    page in memory, not all of them.
     """
     if fmt == "table" and table is not None:
         columns = table
-    if fmt == "json":
-        sys.stdout.write(dumps(data) + "\n")
-        return
-    rows = [data] if isinstance(data, dict) else data
-    keys = list(columns or (rows[0].keys() if rows else []))
-    if fmt == "csv":
-        if not keys:
-            return  # an empty listing with no known columns: nothing, not a blank line
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(keys)
-        for row in rows:
-            writer.writerow([_cell(row.get(k)) for k in keys])
-        sys.stdout.write(buf.getvalue())
-        return
-    if not rows:
-        return  # quiet when empty: made for cron
+    out = sys.stdout
     if isinstance(data, dict):
-        table = _pairs(data, keys, lang, title)
+        if fmt == "json":
+            out.write(dumps(data) + "\n")
+        elif fmt == "csv":
+            _csv([data], list(columns or data), out)
+        else:
+            console().print(_pairs(data, list(columns or data), lang, title))
+        return
+    rows = iter(data)
+    if fmt == "json":
+        _json_array(rows, out)
+        return
+    head = list(islice(rows, RICH_ROWS + 1))
+    keys = list(columns or (head[0].keys() if head else []))
+    if fmt == "csv":
+        if keys:  # an empty listing with no known columns: nothing, not a blank line
+            _csv(chain(head, rows), keys, out)
+        return
+    if not head:
+        return  # quiet when empty: made for cron
+    if len(head) <= RICH_ROWS:
+        console().print(_table(head, keys, lang, title))
     else:
-        table = _table(rows, keys, lang, title)
-    console().print(table)
+        _plain_table(chain(head, rows), keys, lang, title, out)
+
+
+def _json_array(rows: Iterator[dict[str, Any]], out: Any) -> None:
+    """`[...]` written an item at a time, as `json.dumps(list, indent=2)` would write it."""
+    first = next(rows, None)
+    if first is None:
+        out.write("[]\n")
+        return
+    out.write("[\n")
+    for i, row in enumerate(chain([first], rows)):
+        if i:
+            out.write(",\n")
+        out.write("  " + dumps(row).replace("\n", "\n  "))
+    out.write("\n]\n")
+
+
+def _csv(rows: Iterable[dict[str, Any]], keys: list[str], out: Any) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow([_cell(row.get(k)) for k in keys])
+
+
+def width(text: str) -> int:
+    """Columns a text takes on a terminal: CJK ideographs and full-width forms take two."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _plain_table(
+    rows: Iterator[dict[str, Any]],
+    keys: list[str],
+    lang: str,
+    title: str | None,
+    out: Any,
+) -> None:
+    """A long table, without Rich: each cell measured once.
+
+    Columns are as wide as their widest cell in the first page of rows; a wider cell
+    later runs on rather than being cut, so nothing is lost.
+    """
+    page = list(islice(rows, PLAIN_PAGE))
+    cells = [[_plain(row, k, lang) for k in keys] for row in page]
+    heads = [label(k, lang) for k in keys]
+    widths = [max([width(h)] + [width(c[i]) for c in cells]) for i, h in enumerate(heads)]
+
+    def line(values: list[str]) -> str:
+        padded = (v + " " * (w - width(v)) for v, w in zip(values, widths, strict=True))
+        return "  ".join(padded).rstrip() + "\n"
+
+    if title:
+        out.write(title + "\n")
+    out.write(line(heads))
+    out.write(line(["─" * w for w in widths]))
+    for values in cells:
+        out.write(line(values))
+    for row in rows:
+        out.write(line([_plain(row, k, lang) for k in keys]))
+
+
+PLAIN_PAGE = 1000
+
+
+def _plain(row: dict[str, Any], key: str, lang: str) -> str:
+    text = " ".join(_cell(_word(key, row.get(key), lang)).split())
+    if text and row.get(f"{key}_provisional") is True:
+        text += PROVISIONAL[lang]
+    return text
 
 
 def _word(key: str, value: Any, lang: str) -> Any:

@@ -13,11 +13,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the ORM is imported by whoever hands these functions its rows
     from duban.deadlines import Due, Recount
     from duban.models import CalendarYear, Deadline, HistoryEntry, Matter, Report, Review, Unit
-    from duban.ops.assignments import Assigned
     from duban.ops.calendar import Explanation, SourceRow
     from duban.ops.config import SettingRow
-    from duban.ops.listing import Dossier, Listed
-    from duban.ops.overdue import OverdueRow
+    from duban.reader import Assigned, Dossier, Listed, OverdueRow
     from duban.workdays import DayInfo
 
 Shape = dict[str, Any]

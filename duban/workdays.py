@@ -88,7 +88,8 @@ def package_schedules() -> dict[int, YearSchedule]:
     """The years the `chinesecalendar` package carries, one schedule each."""
     import chinese_calendar
 
-    source = f"chinesecalendar {_package_version('chinesecalendar')}"
+    version = getattr(chinese_calendar, "__version__", None)
+    source = f"chinesecalendar {version or _package_version('chinesecalendar')}"
     by_year: dict[int, dict[dt.date, Day]] = {}
     for day, name in chinese_calendar.holidays.items():
         by_year.setdefault(day.year, {})[day] = Day(True, _PACKAGE_NAMES.get(name, name))

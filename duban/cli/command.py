@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -44,12 +49,72 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+_PLAIN: dict[Any, Any] = {str: str, int: int, bool: bool, Path: Path}
+
+
+def _plain_type(annotation: Any) -> Any:
+    """str, int, bool or Path, alone, optional or in a list; None for anything else."""
+    if get_origin(annotation) in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        annotation = args[0] if len(args) == 1 else None
+    if get_origin(annotation) is list:
+        (annotation,) = get_args(annotation)
+    return _PLAIN.get(annotation)
+
+
+@cache
+def _plain_checker() -> Any:
+    """A Typer value check without pydantic, or None where this Typer has no place for one.
+
+    Typer checks each value with a pydantic TypeAdapter, and importing pydantic costs
+    about 0.1 s on every run: `duban list` would take twice as long as `--version`.  The
+    values here are plain, so they are checked directly; anything else is left to Typer.
+    """
+    try:
+        from typer._coercion import RuntimeParam
+    except ImportError:
+        return None
+
+    @dataclass(frozen=True)
+    class Plain(RuntimeParam):
+        convert: Callable[[Any], Any] = str
+
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            try:
+                if isinstance(value, list | tuple):
+                    return [self.convert(v) for v in value]
+                return self.convert(value)
+            except ValueError:
+                raise typer.BadParameter(
+                    "Input should be a valid integer, unable to parse string as an integer",
+                    ctx=ctx,
+                    param=param,
+                ) from None
+
+    return Plain
+
+
+def _check_plainly(params: list[Any]) -> None:
+    plain = _plain_checker()
+    for param in params:
+        described = getattr(param, "type_descriptor", None)
+        if plain is None or described is None or described.file_annotation is not None:
+            continue
+        convert = _plain_type(described.annotation)
+        if convert is not None and hasattr(param, "_runtime_param"):
+            param._runtime_param = plain(described.parameter_info, described.annotation, convert)
+
+
 class DubanCommand(TyperCommand):
     """A command with the common options, its Run, and the error handling above."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.params.extend(options.common_params())
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _check_plainly(self.get_params(ctx))  # with --help, added by Typer later
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         given = options.take(ctx)
@@ -140,6 +205,10 @@ class DubanGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.params.extend(options.common_params())
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _check_plainly(self.get_params(ctx))  # with --help and completion, added later
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         ctx.meta[options.ROOT] = options.take(ctx)

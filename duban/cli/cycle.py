@@ -298,11 +298,10 @@ def register_commands(app: typer.Typer) -> None:
         if today and as_of:
             fail("give --today or --as-of, not both", EXIT_USAGE)
         from duban import views
-        from duban.ops.overdue import overdue as find_overdue
 
-        with run.read() as c:
-            day = c.date(as_of, what="as-of date")
-            rows = [views.overdue(r) for r in find_overdue(c, day, unit=unit)]
+        with run.reader() as r:
+            day = r.date(as_of, what="as-of date")
+            rows = [views.overdue(x) for x in r.overdue(day, unit=unit)]
         run.emit(
             rows,
             # CSV names its columns even when nothing is overdue; JSON is then [].
@@ -333,14 +332,12 @@ def register_commands(app: typer.Typer) -> None:
         Example: duban list --status assigned --unit 市教育局 --json
         """
         from duban import views
-        from duban.ops.listing import list_matters
 
         run: Run = ctx.obj
-        with run.read() as c:
-            found = list_matters(c, status=status, unit=unit, source=source, search=search,
-                                 limit=limit)  # fmt: skip
-            data = [views.listed(item) for item in found]
-        run.emit(data, columns=MATTER_COLUMNS)
+        with run.reader() as r:
+            found = r.matters(status=status, unit=unit, source=source, search=search, limit=limit)
+            # Printed as the rows come: a listing of every matter holds a page in memory.
+            run.emit((views.listed(item) for item in found), columns=MATTER_COLUMNS)
 
     @app.command("show")
     def show(
@@ -352,10 +349,8 @@ def register_commands(app: typer.Typer) -> None:
         Example: duban show DB-2026-0001 --json
         """
         from duban import render, views
-        from duban.ops.listing import matter_dossier
-        from duban.ops.matters import find_matter
 
         run: Run = ctx.obj
-        with run.read() as c:
-            data = views.dossier(matter_dossier(c, find_matter(c, code)))
+        with run.reader() as r:
+            data = views.dossier(r.dossier(r.find_matter(code)))
         render.dossier(data, run.fmt, run.lang)

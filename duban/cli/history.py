@@ -26,15 +26,13 @@ def register_commands(app: typer.Typer) -> None:
         Example: duban history --action calendar --since 2026-11-01
         """
         from duban import views
-        from duban.ops.history import history as read_history
 
         run: Run = ctx.obj
-        with run.read() as c:
-            found = read_history(
-                c,
+        with run.reader() as r:
+            found = r.history(
                 code=code,
                 action=action,
-                since=c.date(since, what="date") if since else None,
+                since=r.date(since, what="date") if since else None,
                 limit=limit,
             )
             rows = [views.history_row(entry, code_) for entry, code_ in found]

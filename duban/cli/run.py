@@ -18,6 +18,7 @@ from duban.cli.options import Options
 
 if TYPE_CHECKING:
     from duban.context import Context
+    from duban.reader import Reader
 
 
 @dataclass
@@ -92,6 +93,19 @@ class Run:
             ctx = self._context(session)
             yield ctx
             self.warnings.extend(ctx.warnings)
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """The read path: the register read with the database driver alone, no ORM.
+
+        Print inside the block when the rows stream (a listing of every matter)."""
+        from duban.reader import open_reader
+
+        reader, close = open_reader(self.options.db)
+        try:
+            yield reader
+        finally:
+            close()
 
     def close(self, *, failed: bool) -> None:
         """Release the register; a register this run created for a change that failed

@@ -78,11 +78,10 @@ def list_(ctx: typer.Context) -> None:
     Example: duban unit list --format csv > units.csv
     """
     from duban import views
-    from duban.ops.units import list_units
 
     run: Run = ctx.obj
-    with run.read() as c:
-        data = views.units(list_units(c))
+    with run.reader() as r:
+        data = views.units(r.units())
     run.emit(data, columns=COLUMNS)
 
 

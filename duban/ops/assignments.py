@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
-from sqlalchemy.orm import aliased
-from sqlmodel import col, select
+from sqlmodel import select
 
 from duban import deadlines
 from duban.context import Context, utcnow
 from duban.errors import BadValue, Refused
-from duban.models import Assignment, Deadline, Matter, Unit
+from duban.models import Assignment, Matter, Unit
 from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
+from duban.reader import Assigned
 
 _PAIR = re.compile(r"\s*[=＝]\s*")
-
-
-@dataclass(frozen=True)
-class Assigned:
-    """One unit's part in a matter, with its deadline in force and its original one."""
-
-    assignment: Assignment
-    unit: Unit
-    due: Deadline
-    original: Deadline
 
 
 def find_assignment(ctx: Context, matter: Matter, unit: Unit) -> Assignment:
@@ -45,21 +34,7 @@ def find_assignment(ctx: Context, matter: Matter, unit: Unit) -> Assignment:
 
 def assignments_of(ctx: Context, matter_ids: list[int]) -> dict[int, list[Assigned]]:
     """Each matter's assignments, with units and deadlines, in one query for a listing."""
-    out: dict[int, list[Assigned]] = {i: [] for i in matter_ids}
-    if not matter_ids:
-        return out
-    first = aliased(Deadline)
-    rows = ctx.session.exec(
-        select(Assignment, Unit, Deadline, first)
-        .join(Unit, col(Unit.id) == Assignment.unit_id)
-        .join(Deadline, col(Deadline.id) == Assignment.deadline_id)
-        .join(first, col(first.id) == Assignment.original_deadline_id)
-        .where(col(Assignment.matter_id).in_(matter_ids))
-        .order_by(Assignment.id)
-    )
-    for assignment, unit, due, original in rows:
-        out[assignment.matter_id].append(Assigned(assignment, unit, due, original))
-    return out
+    return ctx.reader.assignments_of(matter_ids)
 
 
 def _named(text: str) -> tuple[str, str | None]:

@@ -9,7 +9,7 @@ from sqlmodel import func, select
 
 from duban import deadlines
 from duban.context import Context, utcnow
-from duban.errors import BadValue, NotFound, RegisterError
+from duban.errors import BadValue, RegisterError
 from duban.models import Matter
 from duban.vocab import HANDLING, REPORTING, SOURCE
 
@@ -23,11 +23,8 @@ def format_code(year: int, seq: int) -> str:
 
 
 def find_matter(ctx: Context, code: str) -> Matter:
-    key = code.strip().upper()
-    matter = ctx.session.exec(select(Matter).where(Matter.code == key)).first()
-    if matter is None:
-        raise NotFound(f"no matter {code!r}: see `duban list`")
-    return matter
+    """The matter with that code (any letter case); NotFound otherwise."""
+    return ctx.session.get(Matter, ctx.reader.find_matter(code).id)
 
 
 def register_matter(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import difflib
 from pathlib import Path
 
 from sqlmodel import func, or_, select
@@ -17,21 +16,7 @@ from duban.vocab import UNIT_KIND
 
 def find_unit(ctx: Context, name: str) -> Unit:
     """The unit named `name` (or with that code); NotFound with "did you mean" otherwise."""
-    key = name.strip()
-    unit = ctx.session.exec(
-        select(Unit).where(or_(Unit.name == key, func.lower(Unit.code) == key.lower()))
-    ).first()
-    if unit is not None:
-        return unit
-    names = list(ctx.session.exec(select(Unit.name)))
-    close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
-    close += [n for n in names if key and key in n and n not in close][: 3 - len(close)]
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    if not names:
-        hint = "; the register has no units yet: add them with `duban unit add NAME`"
-    elif not close:
-        hint = "; see `duban unit list`"
-    raise NotFound(f"no unit {key!r}{hint}")
+    return ctx.session.get(Unit, ctx.reader.find_unit(name).id)
 
 
 def _check_free(
@@ -160,10 +145,6 @@ def parent_of(ctx: Context, unit: Unit) -> str | None:
     """The registered name of the unit above (第五条), whatever was typed for it."""
     above = ctx.session.get(Unit, unit.parent_id) if unit.parent_id else None
     return above.name if above is not None else None
-
-
-def list_units(ctx: Context) -> list[Unit]:
-    return list(ctx.session.exec(select(Unit).order_by(Unit.id)))
 
 
 # Column names a units file may use, in English or Chinese.

@@ -1,0 +1,511 @@
+"""The read path: the register read with plain SQL over a DB-API connection, no ORM.
+
+Every read of the register goes through a `Reader`: the CLI's `list`, `overdue`, `show`
+and `history` on a connection of the driver alone (`store.connect`, so they start as
+fast as `duban --version`), and the operations in-process on the connection of their
+ORM session (`Context.reader`), so both see the same rows, in the same transaction.
+
+The schema is the one the migrations made from `duban.models`: a Reader learns each
+table's columns and their declared types from the database itself, and gives rows as
+named tuples with the models' attribute names (dates as dates, flags as booleans), so
+`duban.views` shapes a row read here exactly as it shapes an ORM object.
+
+Listings stream: `matters` yields rows as the cursor gives them, a page at a time, so
+a listing of every matter holds a page in memory, not the register.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import namedtuple
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from duban import dates
+from duban.errors import BadValue, NotFound, RegisterError
+from duban.settings import SETTINGS
+from duban.vocab import ACTION, ACTION_GROUPS, MATTER_STATUS, SOURCE
+
+PAGE = 500  # rows fetched at a time
+
+
+def _date(value: Any) -> Any:
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _instant(value: Any) -> Any:
+    # SQLAlchemy keeps an instant in SQLite as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC.
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    return value
+
+
+def _flag(value: Any) -> Any:
+    return bool(value) if value is not None else None
+
+
+_BY_TYPE: dict[str, Callable[[Any], Any]] = {
+    "DATE": _date,
+    "DATETIME": _instant,
+    "TIMESTAMP": _instant,
+    "BOOLEAN": _flag,
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as the register has it: its columns, a row class, and how to read a row."""
+
+    name: str
+    columns: tuple[str, ...]
+    row: type
+    convert: tuple[Callable[[Any], Any] | None, ...]
+
+    def make(self, values: tuple) -> Any:
+        return self.row(*(f(v) if f else v for f, v in zip(self.convert, values, strict=True)))
+
+    def select(self, alias: str) -> str:
+        return ", ".join(f"{alias}.{c}" for c in self.columns)
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """One unit's part in a matter, with its deadline in force and its original one."""
+
+    assignment: Any
+    unit: Any
+    due: Any
+    original: Any
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A matter as a listing shows it: its deadline in force and its lead units."""
+
+    matter: Any
+    due: Any
+    leads: list[str]
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """Everything `show` prints of one matter."""
+
+    matter: Any
+    due: Any
+    assignments: list[Assigned]
+    reports: list[tuple[Any, Any, Any]]  # report, unit, review or None
+    deadlines: list[Any]
+    history: list[Any]
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    code: str
+    title: str
+    unit: str | None
+    role: str | None
+    responsible: str | None
+    head: str | None
+    due: dt.date
+    original_due: dt.date
+    due_provisional: bool
+    days_overdue: int
+    workdays_overdue: int
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise BadValue(f"--limit must be 1 or more, not {limit}")
+
+
+def check_action(action: str) -> str:
+    """A whole group (`calendar`) or one action (`calendar.recompute`)."""
+    key = action.strip().lower()
+    if key in ACTION_GROUPS or key in ACTION.terms:
+        return key
+    raise BadValue(
+        f"unknown action {action!r}: use a group ({', '.join(ACTION_GROUPS)}) or one of its "
+        "actions, e.g. review.return"
+    )
+
+
+class Reader:
+    """Reads one register over a DB-API connection (`sqlite3` or `psycopg`)."""
+
+    def __init__(self, conn: Any, dialect: str, *, before: Callable[[], None] | None = None):
+        self.conn = conn
+        self.dialect = dialect
+        self._before = before  # an ORM session's flush: what it holds, the SQL sees too
+        self._tables: dict[str, Table] = {}
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def rows(self, sql: str, params: tuple = ()) -> Iterator[tuple]:
+        """The rows of a query, a page at a time."""
+        if self._before is not None:
+            self._before()
+        if self.dialect != "sqlite":
+            sql = sql.replace("?", "%s")
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(sql, params)
+            while page := cursor.fetchmany(PAGE):
+                yield from page
+        finally:
+            cursor.close()
+
+    def value(self, value: Any) -> Any:
+        """A parameter as the driver wants it: SQLite compares dates as ISO text."""
+        if self.dialect == "sqlite" and isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    def first(self, sql: str, params: tuple = ()) -> tuple | None:
+        return next(self.rows(sql, params), None)
+
+    def table(self, name: str) -> Table:
+        """The table's columns and types, as the register has them."""
+        if name not in self._tables:
+            if self.dialect == "sqlite":
+                info = [(r[1], r[2]) for r in self.rows(f'PRAGMA table_info("{name}")')]
+            else:
+                info = list(
+                    self.rows(
+                        "SELECT column_name, upper(data_type) FROM information_schema.columns "
+                        "WHERE table_name = ? AND table_schema = current_schema() "
+                        "ORDER BY ordinal_position",
+                        (name,),
+                    )
+                )
+            columns = tuple(c for c, _ in info)
+            convert = tuple(
+                _BY_TYPE.get(t.split("(")[0].upper()) if self.dialect == "sqlite" else None
+                for _, t in info
+            )
+            self._tables[name] = Table(name, columns, namedtuple(name, columns), convert)
+        return self._tables[name]
+
+    def _split(self, values: tuple, *tables: Table) -> list[Any]:
+        """One joined row, cut into a row of each table (their columns in order)."""
+        out, at = [], 0
+        for table in tables:
+            end = at + len(table.columns)
+            part = values[at:end]
+            out.append(table.make(part) if part[0] is not None else None)
+            at = end
+        return out
+
+    def schema_version(self) -> int | None:
+        try:
+            row = self.first("SELECT max(version) FROM schema_migration")
+        except Exception as exc:  # no such table: not a register
+            if type(exc).__name__ in ("OperationalError", "UndefinedTable", "DatabaseError"):
+                return None
+            raise
+        return row[0] if row else None
+
+    # -- settings and the calendar -------------------------------------------------------
+
+    @cached_property
+    def settings(self) -> dict[str, str]:
+        return dict(self.rows("SELECT key, value FROM setting"))
+
+    def setting(self, key: str) -> str:
+        return self.settings.get(key, SETTINGS[key].default)
+
+    def today(self) -> dt.date:
+        return dates.today(self.setting("timezone"))
+
+    def date(self, text: str | dt.date | None, *, what: str = "date") -> dt.date:
+        """A date the user typed, or today in the office's zone when none was given."""
+        if text is None:
+            return self.today()
+        return dates.parse_date(text, tz_name=self.setting("timezone"), what=what)
+
+    @cached_property
+    def calendar(self) -> Any:
+        """The register's calendar: the package's, the years loaded, the days set."""
+        from duban.workdays import Calendar, Day, YearSchedule
+
+        years = dict(self.rows("SELECT year, source FROM calendar_year"))
+        loaded: dict[int, dict[dt.date, Day]] = {year: {} for year in years}
+        overrides: dict[dt.date, Day] = {}
+        for day, off, name, by_office in self.rows(
+            "SELECT day, off, name, set_by_office FROM calendar_day ORDER BY day"
+        ):
+            day = _date(day)
+            if by_office:
+                overrides[day] = Day(bool(off), name)
+            elif day.year in loaded:
+                loaded[day.year][day] = Day(bool(off), name)
+        schedules = {
+            year: YearSchedule(year, days, f"loaded: {years[year]}")
+            for year, days in loaded.items()
+        }
+        return Calendar(loaded=schedules, overrides=overrides)
+
+    # -- finding what is named -------------------------------------------------------------
+
+    def find_unit(self, name: str) -> Any:
+        """The unit named `name` (or with that code); NotFound with "did you mean"."""
+        unit = self.table("unit")
+        key = name.strip()
+        found = self.first(
+            f"SELECT {unit.select('u')} FROM unit u WHERE u.name = ? OR lower(u.code) = ?",
+            (key, key.lower()),
+        )
+        if found is not None:
+            return unit.make(found)
+        names = [n for (n,) in self.rows("SELECT name FROM unit ORDER BY id")]
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+        close += [n for n in names if key and key in n and n not in close][: 3 - len(close)]
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        if not names:
+            hint = "; the register has no units yet: add them with `duban unit add NAME`"
+        elif not close:
+            hint = "; see `duban unit list`"
+        raise NotFound(f"no unit {key!r}{hint}")
+
+    def find_matter(self, code: str) -> Any:
+        matter = self.table("matter")
+        found = self.first(
+            f"SELECT {matter.select('m')} FROM matter m WHERE m.code = ?", (code.strip().upper(),)
+        )
+        if found is None:
+            raise NotFound(f"no matter {code!r}: see `duban list`")
+        return matter.make(found)
+
+    # -- listings ------------------------------------------------------------------------
+
+    def units(self) -> list[Any]:
+        unit = self.table("unit")
+        return [
+            unit.make(r) for r in self.rows(f"SELECT {unit.select('u')} FROM unit u ORDER BY u.id")
+        ]
+
+    def assignments_of(self, matter_ids: list[int]) -> dict[int, list[Assigned]]:
+        """Each matter's assignments, with units and deadlines, in one query."""
+        out: dict[int, list[Assigned]] = {i: [] for i in matter_ids}
+        if not matter_ids:
+            return out
+        a, u, d = self.table("assignment"), self.table("unit"), self.table("deadline")
+        marks = ", ".join("?" for _ in matter_ids)
+        sql = (
+            f"SELECT {a.select('a')}, {u.select('u')}, {d.select('d')}, {d.select('o')} "
+            "FROM assignment a JOIN unit u ON u.id = a.unit_id "
+            "JOIN deadline d ON d.id = a.deadline_id "
+            "JOIN deadline o ON o.id = a.original_deadline_id "
+            f"WHERE a.matter_id IN ({marks}) ORDER BY a.id"
+        )
+        for values in self.rows(sql, tuple(matter_ids)):
+            assignment, unit, due, original = self._split(values, a, u, d, d)
+            out[assignment.matter_id].append(Assigned(assignment, unit, due, original))
+        return out
+
+    def matters(
+        self,
+        *,
+        status: str | None = None,
+        unit: str | None = None,
+        source: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Listed]:
+        """The matters, oldest first, as the cursor gives them (a page at a time)."""
+        check_limit(limit)
+        m, d = self.table("matter"), self.table("deadline")
+        where, params = [], []
+        if status:
+            where.append("m.status = ?")
+            params.append(MATTER_STATUS.parse(status))
+        if source:
+            where.append("m.source = ?")
+            params.append(SOURCE.parse(source))
+        if unit:
+            where.append("m.id IN (SELECT matter_id FROM assignment WHERE unit_id = ?)")
+            params.append(self.find_unit(unit).id)
+        if search:
+            like = f"%{search.strip().lower()}%"
+            fields = ("m.title", "coalesce(m.source_ref, '')", "coalesce(m.leader, '')",
+                      "coalesce(m.note, '')", "m.code")  # fmt: skip
+            where.append("(" + " OR ".join(f"lower({f}) LIKE ?" for f in fields) + ")")
+            params.extend([like] * len(fields))
+        sql = f"SELECT {m.select('m')}, {d.select('d')} FROM matter m "
+        sql += "JOIN deadline d ON d.id = m.deadline_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY m.year, m.seq"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        page: list[tuple[Any, Any]] = []
+        for values in self.rows(sql, tuple(params)):
+            page.append(tuple(self._split(values, m, d)))
+            if len(page) == PAGE:
+                yield from self._listed(page)
+                page = []
+        yield from self._listed(page)
+
+    def _listed(self, page: list[tuple[Any, Any]]) -> Iterator[Listed]:
+        leads: dict[int, list[str]] = {matter.id: [] for matter, _ in page}
+        if page:
+            marks = ", ".join("?" for _ in page)
+            for matter_id, name in self.rows(
+                "SELECT a.matter_id, u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
+                f"WHERE a.role = 'lead' AND a.matter_id IN ({marks}) ORDER BY a.id",
+                tuple(leads),
+            ):
+                leads[matter_id].append(name)
+        for matter, due in page:
+            yield Listed(matter, due, leads[matter.id])
+
+    def dossier(self, matter: Any) -> Dossier:
+        """The matter with its assignments, reports, reviews, deadlines and full history."""
+        assignments = self.assignments_of([matter.id])[matter.id]
+        units = {a.assignment.id: a.unit for a in assignments}
+        r, v, d, h = (self.table(t) for t in ("report", "review", "deadline", "history"))
+        reports = []
+        for values in self.rows(
+            f"SELECT {r.select('r')}, {v.select('v')} FROM report r "
+            "LEFT JOIN review v ON v.report_id = r.id WHERE r.matter_id = ? ORDER BY r.id",
+            (matter.id,),
+        ):
+            report, review = self._split(values, r, v)
+            reports.append((report, units[report.assignment_id], review))
+        rows = [d.make(x) for x in self.rows(
+            f"SELECT {d.select('d')} FROM deadline d WHERE d.matter_id = ? ORDER BY d.id",
+            (matter.id,),
+        )]  # fmt: skip
+        due = next(x for x in rows if x.id == matter.deadline_id)
+        history = [h.make(x) for x in self.rows(
+            f"SELECT {h.select('h')} FROM history h WHERE h.matter_id = ? ORDER BY h.id",
+            (matter.id,),
+        )]  # fmt: skip
+        return Dossier(matter, due, assignments, reports, rows, history)
+
+    def history(
+        self,
+        *,
+        code: str | None = None,
+        action: str | None = None,
+        since: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[Any, str | None]]:
+        """Entries oldest first, each with its matter's code (None for units, calendar,
+        config); with `limit`, the last `limit` of them."""
+        check_limit(limit)
+        h = self.table("history")
+        where, params = [], []
+        if code is not None:
+            where.append("h.matter_id = ?")
+            params.append(self.find_matter(code).id)
+        if action is not None:
+            key = check_action(action)
+            where.append("(h.action = ? OR h.action LIKE ?)")
+            params.extend([key, key + ".%"])
+        if since is not None:
+            where.append("h.effective_on >= ?")
+            params.append(self.value(since))
+        sql = f"SELECT {h.select('h')}, m.code FROM history h LEFT JOIN matter m ON m.id = h.matter_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY h.id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        found = [(h.make(x[:-1]), x[-1]) for x in self.rows(sql, tuple(params))]
+        return list(reversed(found))
+
+    # -- overdue ---------------------------------------------------------------------------
+
+    def overdue(self, as_of: dt.date, *, unit: str | None = None) -> list[OverdueRow]:
+        """Who is late on a day, most overdue first.
+
+        A deadline day is met if the report arrives on it; overdue begins the day after.
+        A lead unit whose final report arrived by its deadline is not late while the
+        report waits for review (the office is the one late then).  A matter never
+        assigned is late once its own deadline passed.  Each condition is one the
+        indexes answer (`status`, `completed_on`, `closed_on`), so the cost follows the
+        rows found, not the size of the register.
+        """
+        unit_id = self.find_unit(unit).id if unit else None
+        day = self.value(as_of)
+        open_matter = "(m.status IN ('registered', 'assigned') OR m.closed_on > ?)"
+        sql = (
+            "SELECT m.code, m.title, u.name, a.role, a.responsible, u.head, d.due_on, o.due_on, "
+            "d.provisional FROM assignment a "
+            "JOIN matter m ON m.id = a.matter_id JOIN unit u ON u.id = a.unit_id "
+            "JOIN deadline d ON d.id = a.deadline_id "
+            "JOIN deadline o ON o.id = a.original_deadline_id "
+            "WHERE a.role = 'lead' AND (a.status = 'open' OR a.completed_on > ?) "
+            f"AND a.notified_on <= ? AND d.due_on < ? AND {open_matter} "
+            "AND NOT EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
+            "AND r.kind = 'final' AND r.received_on <= d.due_on AND r.received_on <= ? "
+            "AND (r.status = 'pending' OR EXISTS (SELECT 1 FROM review v "
+            "WHERE v.report_id = r.id AND v.reviewed_on > ?)))"
+        )
+        params: list[Any] = [day] * 6
+        if unit_id is not None:
+            sql += " AND a.unit_id = ?"
+            params.append(unit_id)
+        found = [self._late(as_of, *row) for row in self.rows(sql, tuple(params))]
+        if unit_id is None:
+            never = (
+                "SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, d.due_on, "
+                "d.provisional FROM matter m JOIN deadline d ON d.id = m.deadline_id "
+                f"WHERE m.received_on <= ? AND d.due_on < ? AND {open_matter} "
+                "AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.matter_id = m.id "
+                "AND a.notified_on <= ?)"
+            )
+            found += [self._late(as_of, *row) for row in self.rows(never, (day,) * 4)]
+        found.sort(key=lambda r: (-r.days_overdue, r.code, r.unit or ""))
+        return found
+
+    def _late(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
+              provisional) -> OverdueRow:  # fmt: skip
+        due, original = _date(due), _date(original)
+        return OverdueRow(
+            code=code,
+            title=title,
+            unit=unit,
+            role=role,
+            responsible=person,
+            head=head,
+            due=due,
+            original_due=original,
+            due_provisional=bool(provisional),
+            days_overdue=(as_of - due).days,
+            workdays_overdue=self.calendar.count(due, as_of),
+        )
+
+
+def open_reader(db: str | None) -> tuple[Reader, Callable[[], None]]:
+    """A Reader on the register at `db` (the driver alone), and how to close it.
+
+    A register written by an older duban is first brought up to this version by the
+    migrations (through the ORM, once); one written by a newer duban is refused.
+    """
+    from duban.store import SCHEMA_VERSION, connect
+
+    conn, dialect = connect(db)
+    reader = Reader(conn, dialect)
+    version = reader.schema_version()
+    if version is None:
+        conn.close()
+        raise RegisterError("there is no register here: check --db or DUBAN_DB")
+    if version < SCHEMA_VERSION:
+        conn.close()
+        from duban.db import engine_for
+
+        engine_for(db, create=False).dispose()  # migrates
+        conn, dialect = connect(db)
+        reader = Reader(conn, dialect)
+    elif version > SCHEMA_VERSION:
+        conn.close()
+        raise RegisterError(
+            f"this register was written by a newer duban (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}): upgrade duban"
+        )
+    return reader, conn.close
