@@ -41,21 +41,21 @@ import argparse
 import csv
 import datetime as dt
 import json
-import queue
+import multiprocessing
 import random
 import sqlite3
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS_CSV = ROOT / "examples" / "units-ordos.csv"
 FIRST_DAY = dt.date(2017, 1, 1)
 DEFAULT_AS_OF = dt.date(2026, 11, 26)
-CHUNK = 50_000  # matters generated and inserted at a time
+CHUNK = 20_000  # matters generated and inserted at a time
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
 CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86_400)]
@@ -958,38 +958,46 @@ def insert_sql(table: str) -> str:
     return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def write(path: Path, chunks: queue.Queue, counts: dict[str, int]) -> None:
-    """Write the chunks as they come, in one transaction, until a None.
+def write(path: Path, chunks: Any, done: Any) -> None:
+    """Write the chunks as they come, in one transaction, until a None; report the counts.
 
-    It runs in its own thread: SQLite works without the GIL, so the rows are inserted
-    while the next chunk is being generated.  The schema's indexes are dropped while
-    loading and made again at the end, exactly as the migrations made them.
+    It runs in a process of its own, so that SQLite inserts one chunk while the next is
+    generated.  The schema's indexes are dropped while loading and made again at the
+    end, exactly as the migrations made them.
     """
-    conn = sqlite3.connect(path, isolation_level=None)
+    counts = dict.fromkeys(ORDER, 0)
     try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("BEGIN")
-        indexes = conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-        ).fetchall()
-        for name, _ in indexes:
-            conn.execute(f"DROP INDEX {name}")
-        sql = {table: insert_sql(table) for table in ORDER}
-        while (rows := chunks.get()) is not None:
-            for table in ORDER:
-                if rows[table]:
-                    conn.executemany(sql[table], rows[table])
-                    counts[table] += len(rows[table])
-        for _, create in indexes:
-            conn.execute(create)
-        conn.execute("COMMIT")
-        conn.execute("ANALYZE")
-        conn.execute("PRAGMA journal_mode = WAL")
-    finally:
-        conn.close()
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("BEGIN")
+            indexes = conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall()
+            for name, _ in indexes:
+                conn.execute(f"DROP INDEX {name}")
+            sql = {table: insert_sql(table) for table in ORDER}
+            while (rows := chunks.get()) is not None:
+                for table in ORDER:
+                    if rows[table]:
+                        conn.executemany(sql[table], rows[table])
+                        counts[table] += len(rows[table])
+            for _, create in indexes:
+                conn.execute(create)
+            conn.execute("COMMIT")
+            conn.execute("ANALYZE")
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
+    except Exception as exc:  # to the parent, which says it in one line
+        done.put(f"{type(exc).__name__}: {exc}")
+        while chunks.get() is not None:  # let the generator finish putting
+            pass
+        return
+    done.put(counts)
 
 
 def build(path: Path, matters: int, seed: int, as_of: dt.date, history_from: dt.date) -> dict:
@@ -998,32 +1006,21 @@ def build(path: Path, matters: int, seed: int, as_of: dt.date, history_from: dt.
 
     open_engine(str(path), create=True).engine.dispose()
     builder = Builder(matters, seed, as_of, history_from)
-    counts = dict.fromkeys(ORDER, 0)
-    chunks: queue.Queue = queue.Queue(maxsize=2)
-    failed: list[BaseException] = []
-
-    def writer() -> None:
-        try:
-            write(path, chunks, counts)
-        except BaseException as exc:  # handed to the main thread, which stops generating
-            failed.append(exc)
-            while chunks.get() is not None:  # let the generator finish putting
-                pass
-
-    thread = threading.Thread(target=writer, name="writer")
-    thread.start()
+    mp = multiprocessing.get_context("fork")
+    chunks, done = mp.Queue(maxsize=2), mp.Queue()
+    writer = mp.Process(target=write, args=(path, chunks, done), name="writer")
+    writer.start()
     try:
         for rows in builder.chunks():
-            if failed:
-                break
             chunks.put(rows)
     finally:
         chunks.put(None)
-        thread.join()
-    if failed:
-        raise failed[0]
-    counts["open matters"] = builder.open_matters
-    return counts
+    result = done.get()
+    writer.join()
+    if isinstance(result, str):
+        raise RuntimeError(result)
+    result["open matters"] = builder.open_matters
+    return result
 
 
 def check(path: Path) -> None:

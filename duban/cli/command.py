@@ -193,22 +193,30 @@ def _describe(exc: Exception) -> str:
 
 
 class App(typer.Typer):
-    """A Typer app whose commands are DubanCommands."""
+    """A Typer app whose commands are DubanCommands, grouped in Groups."""
+
+    def __init__(self, *args: Any, cls: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, cls=cls or Group, **kwargs)
 
     def command(self, name: str | None = None, *, cls: Any = None, **kwargs: Any) -> Any:
         return super().command(name, cls=cls or DubanCommand, **kwargs)
 
 
-class DubanGroup(TyperGroup):
+class Group(TyperGroup):
+    """A group of commands (`duban unit`, `duban calendar`) whose values are checked
+    plainly (see `_plain_checker`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _check_plainly(self.get_params(ctx))  # with --help and completion, added later
+        return super().parse_args(ctx, args)
+
+
+class DubanGroup(Group):
     """The root: the common options before the command, and usage errors as one line."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.params.extend(options.common_params())
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        _check_plainly(self.get_params(ctx))  # with --help and completion, added later
-        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         ctx.meta[options.ROOT] = options.take(ctx)
