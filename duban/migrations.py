@@ -291,14 +291,14 @@ def _m0002_deadline_rows(conn: Connection) -> None:
 
 
 def _m0003_read_indexes(conn: Connection) -> None:
-    """Indexes for the reads that ask "as of a day": when units completed, matters closed.
+    """Indexes for the reads, so that their cost follows the rows found, not the register.
 
     `overdue --as-of` looks for assignments still open or completed after the day and
-    matters not closed by it; with these the cost follows the rows found, not the
-    register's size.
+    matters not closed by it; `list --status` lists one status in the register's order.
     """
     conn.exec_driver_sql("CREATE INDEX ix_assignment_completed_on ON assignment (completed_on)")
     conn.exec_driver_sql("CREATE INDEX ix_matter_closed_on ON matter (closed_on)")
+    conn.exec_driver_sql("CREATE INDEX ix_matter_status_year_seq ON matter (status, year, seq)")
 
 
 # The numbered list.  Append only.

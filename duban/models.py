@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -35,7 +35,10 @@ class Matter(SQLModel, table=True):
     """督查事项: one matter on the register."""
 
     __tablename__ = "matter"
-    __table_args__ = (UniqueConstraint("year", "seq", name="uq_matter_year_seq"),)
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_matter_year_seq"),
+        Index("ix_matter_status_year_seq", "status", "year", "seq"),  # list --status
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)

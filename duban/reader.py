@@ -141,6 +141,7 @@ class Reader:
         self.dialect = dialect
         self._before = before  # an ORM session's flush: what it holds, the SQL sees too
         self._tables: dict[str, Table] = {}
+        self._cursors = 0
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -148,9 +149,13 @@ class Reader:
         """The rows of a query, a page at a time."""
         if self._before is not None:
             self._before()
-        if self.dialect != "sqlite":
+        if self.dialect == "sqlite":
+            cursor = self.conn.cursor()
+        else:
+            # A server-side cursor: psycopg's own would fetch every row before the first.
             sql = sql.replace("?", "%s")
-        cursor = self.conn.cursor()
+            self._cursors += 1
+            cursor = self.conn.cursor(name=f"duban_read_{self._cursors}")
         try:
             cursor.execute(sql, params)
             while page := cursor.fetchmany(PAGE):
@@ -433,13 +438,19 @@ class Reader:
         unit_id = self.find_unit(unit).id if unit else None
         day = self.value(as_of)
         open_matter = "(m.status IN ('registered', 'assigned') OR m.closed_on > ?)"
+        # Each branch of a UNION has an index of its own: the open assignments, and those
+        # completed after the day (none, for today); the register's size does not count.
+        open_then = (
+            "a.id IN (SELECT id FROM assignment WHERE status = 'open' "
+            "UNION ALL SELECT id FROM assignment WHERE completed_on > ?)"
+        )
         sql = (
             "SELECT m.code, m.title, u.name, a.role, a.responsible, u.head, d.due_on, o.due_on, "
             "d.provisional FROM assignment a "
             "JOIN matter m ON m.id = a.matter_id JOIN unit u ON u.id = a.unit_id "
             "JOIN deadline d ON d.id = a.deadline_id "
             "JOIN deadline o ON o.id = a.original_deadline_id "
-            "WHERE a.role = 'lead' AND (a.status = 'open' OR a.completed_on > ?) "
+            f"WHERE {open_then} AND a.role = 'lead' "
             f"AND a.notified_on <= ? AND d.due_on < ? AND {open_matter} "
             "AND NOT EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
             "AND r.kind = 'final' AND r.received_on <= d.due_on AND r.received_on <= ? "
@@ -455,7 +466,9 @@ class Reader:
             never = (
                 "SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, d.due_on, "
                 "d.provisional FROM matter m JOIN deadline d ON d.id = m.deadline_id "
-                f"WHERE m.received_on <= ? AND d.due_on < ? AND {open_matter} "
+                "WHERE m.id IN (SELECT id FROM matter WHERE status IN ('registered', 'assigned') "
+                "UNION ALL SELECT id FROM matter WHERE closed_on > ?) "
+                "AND m.received_on <= ? AND d.due_on < ? "
                 "AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.matter_id = m.id "
                 "AND a.notified_on <= ?)"
             )
