@@ -19,7 +19,7 @@ How it is made:
   with their reviews, and history entries with the same action names and the same
   JSON detail as `duban.ops` writes; dates and instants are stored in the text format
   SQLAlchemy uses for SQLite, so duban reads them back as its own;
-- the history is complete from `--history-from` (default: 1 July of the year before
+- the history is complete from `--history-from` (default: 1 June of the year before
   `--as-of`), when the office is taken to have moved its register into duban.  The
   matters received before it were carried over from the old ledger: their rows are all
   there, recorded at the import, but their history keeps only the entries the ledger
@@ -42,12 +42,14 @@ import csv
 import datetime as dt
 import json
 import multiprocessing
+import queue
 import random
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,7 @@ P_LATE_FINAL = 0.25  # the final report arrives after the deadline
 P_VERY_LATE = 0.08  # ... weeks after it
 P_ENTERED_LATER = 0.3  # a paper report entered 1-5 days after it arrived
 P_FILE = 0.2
+P_CLOSE_AT_ONCE = 0.3  # closed within days of the last acceptance; else at a month's close-out
 YEAR_GROWTH = 0.15  # matters a year grow by this share of the first year's
 WEEKEND_WEIGHT = 0.03  # matters received on a day off, against a working day
 
@@ -239,6 +242,12 @@ class Days:
     def back(self, o: int, n: int) -> int:
         """The working day n working days before `o` (n = 0: the last one up to `o`)."""
         return self.workdays[max(0, self.pos[o - self.base] - 1 - n)]
+
+    def month_end(self, o: int, months: int) -> int:
+        """The last day of the month `months` after day `o`'s month."""
+        day = dt.date.fromordinal(o)
+        y, m = divmod(day.month - 1 + months + 1, 12)
+        return dt.date(day.year + y, m + 1, 1).toordinal() - 1
 
     def is_workday(self, o: int) -> bool:
         i = o - self.base
@@ -436,6 +445,7 @@ class Builder:
         self.people = [person(self.rng) for _ in range(3000)]
         self.encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
         self.ids = dict.fromkeys(ORDER, 0)
+        self.entries: list[list] = []  # the history entries of the matter being made
         self.open_matters = 0
         # The old ledger was carried over on the last working day before the cut-over.
         self.import_t = self.days.back(self.cutover - 1, 0) * DAY_US + 2 * HOUR_US
@@ -500,26 +510,27 @@ class Builder:
             yield first + i
 
     def history(
-        self, rows: Rows, matter_id: int | None, action: str, day: int, stamp: str, **detail
+        self, matter_id: int | None, action: str, day: int, stamp: str, **detail: object
     ) -> None:
-        """One history entry, as `Context.add_to_history` writes it.
+        """One history entry, as `Context.add_to_history` writes it; `flush` numbers them.
 
         Before the cut-over only the old ledger's entries exist (register and close).
         """
         if matter_id is not None and day < self.cutover and action not in OLD_LEDGER:
             return
         actor = CLERKS[(self.days.year(day) + (matter_id or 0) % 3) % len(CLERKS)]
-        rows["history"].append(
-            (
-                self.next_id("history"),
-                matter_id,
-                action,
-                self.encode(detail),
-                actor,
-                stamp,
-                self.days.date(day),
-            )
+        self.entries.append(
+            [0, matter_id, action, self.encode(detail), actor, stamp, self.days.date(day)]
         )
+
+    def flush(self, rows: Rows) -> None:
+        """The entries made so far, numbered in the order they were recorded."""
+        entries = self.entries
+        entries.sort(key=itemgetter(5))
+        for entry in entries:
+            entry[0] = self.next_id("history")
+        rows["history"].extend(entries)
+        self.entries = []
 
     def deadline(
         self,
@@ -620,6 +631,7 @@ class Builder:
                     self.leaders[(year, i)] = name
 
     def matter(self, rows: Rows, received: int, year: int, seq: int) -> None:
+        """One matter: registered, then assigned and worked on as far as --as-of."""
         rng, days = self.rng, self.days
         d = days.date
         mid = self.next_id("matter")
@@ -650,7 +662,7 @@ class Builder:
         created_by = CLERKS[(year + mid % 3) % len(CLERKS)]
         mdue = self.deadline(rows, mid, None, due_on, within, start, provisional, "register",
                              received, stamp)  # fmt: skip
-        self.history(rows, mid, "matter.register", received, stamp, code=code, title=title,
+        self.history(mid, "matter.register", received, stamp, code=code, title=title,
                      source=source, source_ref=ref, leader=leader, handling=handling,
                      reporting=reporting, received=d(received), **self.due_detail(mdue),
                      note=note)  # fmt: skip
@@ -661,6 +673,7 @@ class Builder:
             (mid, code, year, seq, title, source, ref, leader, handling, reporting, d(received),
              note, status, d(closed) if closed else None, stamp, created_by, mdue.id)
         )  # fmt: skip
+        self.flush(rows)
 
     def assign_and_work(
         self,
@@ -704,31 +717,37 @@ class Builder:
                 responsible = None
             adue = self.deadline(rows, mid, aid, mdue.on, mdue.within, mdue.start,
                                  mdue.provisional, "assign", notified, stamp)  # fmt: skip
-            self.history(rows, mid, "assignment.add", notified, stamp, assignment_id=aid,
+            self.history(mid, "assignment.add", notified, stamp, assignment_id=aid,
                          unit=unit.name, role=role, responsible=responsible, notified=d(notified),
                          **self.due_detail(adue))  # fmt: skip
             made.append([aid, mid, unit.id, role, responsible, d(notified), "open", None, stamp,
                          adue.id, adue.id, unit, adue])  # fmt: skip
+        assigned_t = latest = self.t
         for row in made:  # each lead unit's work, once all the units were assigned
             if row[3] != "lead":
                 continue
+            self.t = assigned_t  # each unit works on its own clock
             done, row[9] = self.lead_work(rows, mid, code, row[0], row[11], row[12], notified,
                                           reporting, topic)  # fmt: skip
+            latest = max(latest, self.t)
             if done is None:
                 leads_open += 1
             else:
                 row[6], row[7] = "done", d(done)
                 completed.append(done)
+        self.t = latest  # the close comes after every unit's last change
         rows["assignment"].extend(tuple(row[:11]) for row in made)
         if leads_open:
             return "assigned", None
-        last = max(completed)  # the office closes once it has checked the work (核查)
-        k = rng.random()
-        wait = 0 if k < 0.15 else 1 + int(rng.random() * (5 if k < 0.4 else 25 if k < 0.7 else 60))
-        closed = days.add(last, wait) if wait else last
+        last = max(completed)
+        if rng.random() < P_CLOSE_AT_ONCE:
+            wait = int(rng.random() * 4)
+            closed = days.add(last, wait) if wait else last
+        else:  # at the office's close-out (核查) at the end of the next month
+            closed = max(last, days.back(days.month_end(last, 1), int(rng.random() * 3)))
         if closed > self.as_of:
             return "assigned", None
-        self.history(rows, mid, "matter.close", closed, self.stamp(closed), closed=d(closed))
+        self.history(mid, "matter.close", closed, self.stamp(closed), closed=d(closed))
         return "closed", closed
 
     def report(
@@ -765,7 +784,7 @@ class Builder:
         row = [rid, mid, aid, kind, text, file_name, int(written), signed_by, int(sealed), d(on),
                d(proposed) if proposed else None, "pending", stamp, actor]  # fmt: skip
         rows["report"].append(row)  # a list: its status changes when it is reviewed
-        self.history(rows, mid, "report.add", on, stamp, report_id=rid, unit=unit.name,
+        self.history(mid, "report.add", on, stamp, report_id=rid, unit=unit.name,
                      kind=kind, written=written, signed_by=signed_by, sealed=sealed,
                      file_name=file_name, proposed_due=d(proposed) if proposed else None,
                      on_time=on <= due.on)  # fmt: skip
@@ -793,7 +812,7 @@ class Builder:
         )  # fmt: skip
         report[11] = "accepted" if reason is None else "returned"
         if reason is None:
-            self.history(rows, mid, "review.accept", on, stamp, report_id=report[0],
+            self.history(mid, "review.accept", on, stamp, report_id=report[0],
                          unit=unit.name, kind=report[3])  # fmt: skip
         return stamp
 
@@ -844,7 +863,7 @@ class Builder:
             stamp = self.review(rows, mid, unit, row, reviewed, new_due=proposed)
             new = self.deadline(rows, mid, aid, proposed, None, None, False, "extension",
                                 reviewed, stamp, previous=due.id)  # fmt: skip
-            self.history(rows, mid, "deadline.extend", reviewed, stamp, assignment_id=aid,
+            self.history(mid, "deadline.extend", reviewed, stamp, assignment_id=aid,
                          unit=unit.name, previous_due=d(due.on), due=d(new.on),
                          original_due=d(original.on))  # fmt: skip
             due, last = new, reviewed
@@ -879,7 +898,7 @@ class Builder:
             new = self.deadline(rows, mid, aid, new_on, within, reviewed,
                                 days.provisional(reviewed, new_on), "rework", reviewed, stamp,
                                 previous=due.id)  # fmt: skip
-            self.history(rows, mid, "review.return", reviewed, stamp, report_id=row[0],
+            self.history(mid, "review.return", reviewed, stamp, report_id=row[0],
                          unit=unit.name, kind="final", reason=reason, previous_due=d(due.on),
                          **self.due_detail(new), original_due=d(original.on))  # fmt: skip
             due, last = new, reviewed
@@ -894,7 +913,7 @@ class Builder:
         if reviewed > as_of:
             return None, due.id
         stamp = self.review(rows, mid, unit, row, reviewed)
-        self.history(rows, mid, "assignment.complete", reviewed, stamp, assignment_id=aid,
+        self.history(mid, "assignment.complete", reviewed, stamp, assignment_id=aid,
                      unit=unit.name)  # fmt: skip
         return reviewed, due.id
 
@@ -912,41 +931,46 @@ class Builder:
             rows["unit"].append(
                 (unit.id, unit.name, unit.code, unit.kind, unit.heads[-1][1], parent, stamp)
             )
-            self.history(rows, None, "unit.add", day, stamp, unit_id=unit.id, name=unit.name,
+            self.history(None, "unit.add", day, stamp, unit_id=unit.id, name=unit.name,
                          code=unit.code, kind=unit.kind, head=head, parent=unit.parent)  # fmt: skip
+        self.flush(rows)
         return rows
 
-    def unit_edits(self) -> Rows:
-        """The heads who took over since the cut-over (`unit edit --head`)."""
-        rows = new_rows()
+    def unit_edits(self) -> list[tuple[int, Unit, str, str]]:
+        """The heads who took over since the cut-over (`unit edit --head`), by date."""
         edits = []
         for unit in self.units:
             for (_, before), (since, after) in zip(unit.heads, unit.heads[1:], strict=False):
                 if self.cutover <= since <= self.as_of:
                     edits.append((since, unit, before, after))
-        for since, unit, before, after in sorted(edits, key=lambda e: (e[0], e[1].id)):
-            self.t = 0
-            self.history(rows, None, "unit.edit", since, self.stamp(since), unit_id=unit.id,
-                         name=unit.name, changes={"head": [before, after]})  # fmt: skip
-        return rows
+        return sorted(edits, key=lambda e: (e[0], e[1].id), reverse=True)
 
     def chunks(self) -> Iterator[Rows]:
+        """The rows: the units, then the matters in the order received, a chunk at a time."""
         self.setup_leaders()
         yield self.unit_rows()
+        edits = self.unit_edits()
         rows = new_rows()
         seq: dict[int, int] = {}
-        year_of: dict[int, int] = {}
         for k, received in enumerate(self.received_days(), start=1):
-            year = year_of.get(received)
-            if year is None:
-                year = year_of[received] = dt.date.fromordinal(received).year
+            while edits and edits[-1][0] <= received:
+                since, unit, before, after = edits.pop()
+                self.t = 0
+                self.history(None, "unit.edit", since, self.stamp(since), unit_id=unit.id,
+                             name=unit.name, changes={"head": [before, after]})  # fmt: skip
+                self.flush(rows)
+            year = self.days.year(received)
             seq[year] = seq.get(year, 0) + 1
             self.matter(rows, received, year, seq[year])
             if k % CHUNK == 0:
                 yield rows
                 rows = new_rows()
+        for since, unit, before, after in reversed(edits):
+            self.t = 0
+            self.history(None, "unit.edit", since, self.stamp(since), unit_id=unit.id,
+                         name=unit.name, changes={"head": [before, after]})  # fmt: skip
+        self.flush(rows)
         yield rows
-        yield self.unit_edits()
 
 
 # -- writing -----------------------------------------------------------------------------
@@ -1010,12 +1034,25 @@ def build(path: Path, matters: int, seed: int, as_of: dt.date, history_from: dt.
     chunks, done = mp.Queue(maxsize=2), mp.Queue()
     writer = mp.Process(target=write, args=(path, chunks, done), name="writer")
     writer.start()
+
+    def wait(step: Callable[[], object]) -> object:
+        """Put or get, but never wait forever on a writer that died."""
+        while True:
+            try:
+                return step()
+            except (queue.Full, queue.Empty):
+                if not writer.is_alive():
+                    raise RuntimeError(
+                        f"the writer process died (exit {writer.exitcode})"
+                    ) from None
+
     try:
         for rows in builder.chunks():
-            chunks.put(rows)
+            wait(lambda rows=rows: chunks.put(rows, timeout=1))
     finally:
-        chunks.put(None)
-    result = done.get()
+        if writer.is_alive():
+            wait(lambda: chunks.put(None, timeout=1))
+    result = wait(lambda: done.get(timeout=1))
     writer.join()
     if isinstance(result, str):
         raise RuntimeError(result)
@@ -1055,8 +1092,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--history-from",
         type=dt.date.fromisoformat,
         default=None,
-        help="the cut-over: full history from this day (default 1 July of the year "
-        "before --as-of)",
+        help="the cut-over: full history from this day (default 1 June of the year before --as-of)",
     )
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     parser.add_argument(
@@ -1073,7 +1109,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prog}: --matters must be 1 or more, not {args.matters}", file=sys.stderr)
         return 2
     as_of: dt.date = args.as_of
-    history_from = args.history_from or dt.date(as_of.year - 1, 7, 1)
+    history_from = args.history_from or dt.date(as_of.year - 1, 6, 1)
     if not FIRST_DAY < as_of <= dt.date(2030, 12, 31) or not FIRST_DAY < history_from <= as_of:
         print(f"{prog}: --as-of and --history-from must fall in {FIRST_DAY}..2030", file=sys.stderr)
         return 2

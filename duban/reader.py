@@ -22,6 +22,7 @@ from collections import namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import groupby
 from typing import Any
 
 from duban import dates
@@ -425,33 +426,36 @@ class Reader:
 
     # -- overdue ---------------------------------------------------------------------------
 
-    def overdue(self, as_of: dt.date, *, unit: str | None = None) -> list[OverdueRow]:
-        """Who is late on a day, most overdue first.
+    def overdue(
+        self, as_of: dt.date, *, unit: str | None = None, limit: int | None = None
+    ) -> Iterator[OverdueRow]:
+        """Who is late on a day, most overdue first, as the cursor gives them.
 
         A deadline day is met if the report arrives on it; overdue begins the day after.
         A lead unit whose final report arrived by its deadline is not late while the
         report waits for review (the office is the one late then).  A matter never
         assigned is late once its own deadline passed.  Each condition is one the
         indexes answer (`status`, `completed_on`, `closed_on`), so the cost follows the
-        rows found, not the size of the register.
+        rows found, not the size of the register; the database sorts, so the rows stream.
         """
+        check_limit(limit)
         unit_id = self.find_unit(unit).id if unit else None
         day = self.value(as_of)
-        open_matter = "(m.status IN ('registered', 'assigned') OR m.closed_on > ?)"
         # Each branch of a UNION has an index of its own: the open assignments, and those
         # completed after the day (none, for today); the register's size does not count.
         open_then = (
             "a.id IN (SELECT id FROM assignment WHERE status = 'open' "
             "UNION ALL SELECT id FROM assignment WHERE completed_on > ?)"
         )
-        sql = (
-            "SELECT m.code, m.title, u.name, a.role, a.responsible, u.head, d.due_on, o.due_on, "
-            "d.provisional FROM assignment a "
+        late = (
+            "SELECT m.code AS code, m.title AS title, u.name AS unit, a.role AS role, "
+            "a.responsible AS responsible, u.head AS head, d.due_on AS due, "
+            "o.due_on AS original, d.provisional AS provisional FROM assignment a "
             "JOIN matter m ON m.id = a.matter_id JOIN unit u ON u.id = a.unit_id "
             "JOIN deadline d ON d.id = a.deadline_id "
             "JOIN deadline o ON o.id = a.original_deadline_id "
-            f"WHERE {open_then} AND a.role = 'lead' "
-            f"AND a.notified_on <= ? AND d.due_on < ? AND {open_matter} "
+            f"WHERE {open_then} AND a.role = 'lead' AND a.notified_on <= ? AND d.due_on < ? "
+            "AND (m.status IN ('registered', 'assigned') OR m.closed_on > ?) "
             "AND NOT EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
             "AND r.kind = 'final' AND r.received_on <= d.due_on AND r.received_on <= ? "
             "AND (r.status = 'pending' OR EXISTS (SELECT 1 FROM review v "
@@ -459,12 +463,11 @@ class Reader:
         )
         params: list[Any] = [day] * 6
         if unit_id is not None:
-            sql += " AND a.unit_id = ?"
+            late += " AND a.unit_id = ?"
             params.append(unit_id)
-        found = [self._late(as_of, *row) for row in self.rows(sql, tuple(params))]
-        if unit_id is None:
-            never = (
-                "SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, d.due_on, "
+        else:
+            late += (
+                " UNION ALL SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, d.due_on, "
                 "d.provisional FROM matter m JOIN deadline d ON d.id = m.deadline_id "
                 "WHERE m.id IN (SELECT id FROM matter WHERE status IN ('registered', 'assigned') "
                 "UNION ALL SELECT id FROM matter WHERE closed_on > ?) "
@@ -472,9 +475,15 @@ class Reader:
                 "AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.matter_id = m.id "
                 "AND a.notified_on <= ?)"
             )
-            found += [self._late(as_of, *row) for row in self.rows(never, (day,) * 4)]
-        found.sort(key=lambda r: (-r.days_overdue, r.code, r.unit or ""))
-        return found
+            params += [day] * 4
+        sql = f"SELECT * FROM ({late}) late ORDER BY late.due, late.code"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        # Lead units of one matter with one deadline: by name, as Python orders text (a
+        # server's collation may not).
+        rows = (self._late(as_of, *row) for row in self.rows(sql, tuple(params)))
+        for _, same in groupby(rows, key=lambda r: (r.due, r.code)):
+            yield from sorted(same, key=lambda r: r.unit or "")
 
     def _late(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
               provisional) -> OverdueRow:  # fmt: skip

@@ -279,3 +279,14 @@ def test_an_empty_csv_listing_still_names_its_columns(cli):
         "code,title,unit,role,responsible,head,due,original_due,due_provisional,"
         "days_overdue,workdays_overdue"
     ]
+
+
+def test_limit_keeps_the_most_overdue(cli, json_of, assert_error, units, register):
+    """--limit N: the N most overdue, in the same order as the whole list."""
+    for received in ("2026-10-01", "2026-10-15", "2026-11-02"):
+        register(received=received)
+    whole = json_of(cli("overdue", "--as-of", "2026-11-26", "--json"))
+    assert [r["code"] for r in whole] == ["DB-2026-0001", "DB-2026-0002", "DB-2026-0003"]
+    two = json_of(cli("overdue", "--as-of", "2026-11-26", "--limit", 2, "--json"))
+    assert two == whole[:2]
+    assert_error(cli("overdue", "--as-of", "2026-11-26", "--limit", 0), 2, "--limit")

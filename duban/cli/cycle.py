@@ -282,6 +282,9 @@ def register_commands(app: typer.Typer) -> None:
         ),
         as_of: str | None = typer.Option(None, "--as-of", help="As of this date."),
         unit: str | None = typer.Option(None, "--unit", "-u", help="Only this unit."),
+        limit: int | None = typer.Option(
+            None, "--limit", help="Only the N most overdue (the rest are not read)."
+        ),
         exit_code: bool = typer.Option(
             False, "--exit-code", help="Exit 1 when anything is overdue (for cron and scripts)."
         ),
@@ -301,15 +304,21 @@ def register_commands(app: typer.Typer) -> None:
 
         with run.reader() as r:
             day = r.date(as_of, what="as-of date")
-            rows = [views.overdue(x) for x in r.overdue(day, unit=unit)]
-        run.emit(
-            rows,
-            # CSV names its columns even when nothing is overdue; JSON is then [].
-            table=OVERDUE_COLUMNS,
-            columns=list(views.OVERDUE_KEYS),
-            title=f"Overdue as of {day.isoformat()}",
-        )
-        if exit_code and rows:
+            found = [0]
+
+            def rows():
+                for late in r.overdue(day, unit=unit, limit=limit):
+                    found[0] += 1
+                    yield views.overdue(late)
+
+            run.emit(
+                rows(),  # printed as they come
+                # CSV names its columns even when nothing is overdue; JSON is then [].
+                table=OVERDUE_COLUMNS,
+                columns=list(views.OVERDUE_KEYS),
+                title=f"Overdue as of {day.isoformat()}",
+            )
+        if exit_code and found[0]:
             raise typer.Exit(EXIT_FINDING)
 
     @app.command("list")

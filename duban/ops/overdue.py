@@ -14,5 +14,8 @@ from duban.reader import OverdueRow
 __all__ = ["OverdueRow", "overdue"]
 
 
-def overdue(ctx: Context, as_of: dt.date, *, unit: str | None = None) -> list[OverdueRow]:
-    return ctx.reader.overdue(as_of, unit=unit)
+def overdue(
+    ctx: Context, as_of: dt.date, *, unit: str | None = None, limit: int | None = None
+) -> list[OverdueRow]:
+    """Who is late on `as_of`, most overdue first (at most `limit`)."""
+    return list(ctx.reader.overdue(as_of, unit=unit, limit=limit))
