@@ -299,6 +299,8 @@ def _m0003_read_indexes(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_assignment_completed_on ON assignment (completed_on)")
     conn.exec_driver_sql("CREATE INDEX ix_matter_closed_on ON matter (closed_on)")
     conn.exec_driver_sql("CREATE INDEX ix_matter_status_year_seq ON matter (status, year, seq)")
+    # Participating units' assignments stay open: overdue wants the open *lead* ones.
+    conn.exec_driver_sql("CREATE INDEX ix_assignment_status_role ON assignment (status, role)")
 
 
 # The numbered list.  Append only.

@@ -63,7 +63,10 @@ class Assignment(SQLModel, table=True):
     """承办: one unit's part in one matter, as lead or participating unit."""
 
     __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("matter_id", "unit_id", name="uq_assignment_matter_unit"),)
+    __table_args__ = (
+        UniqueConstraint("matter_id", "unit_id", name="uq_assignment_matter_unit"),
+        Index("ix_assignment_status_role", "status", "role"),  # overdue: the open lead units
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     matter_id: int = Field(foreign_key="matter.id", index=True)

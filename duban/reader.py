@@ -444,7 +444,7 @@ class Reader:
         # Each branch of a UNION has an index of its own: the open assignments, and those
         # completed after the day (none, for today); the register's size does not count.
         open_then = (
-            "a.id IN (SELECT id FROM assignment WHERE status = 'open' "
+            "a.id IN (SELECT id FROM assignment WHERE status = 'open' AND role = 'lead' "
             "UNION ALL SELECT id FROM assignment WHERE completed_on > ?)"
         )
         late = (
