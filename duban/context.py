@@ -58,14 +58,19 @@ class Context:
         """A date the user typed, or today in the office's zone when none was given."""
         return self.reader.date(text, what=what)
 
-    def business_day(self, on: dt.date | None, *, not_before: dt.date, refusal: str) -> dt.date:
+    def business_day(
+        self, on: dt.date | None, *, not_before: dt.date, refusal: str, **fields: object
+    ) -> dt.date:
         """The day a change took effect: `on`, or today; never before `not_before`.
 
-        `refusal` says why, with `{day}` and `{limit}` for the two dates.
+        `refusal` (already translated) says why, with `{day}` and `{limit}` for the two
+        dates and any other `{field}` given in `fields`.
         """
         day = on or self.today()
         if day < not_before:
-            raise BadValue(refusal.format(day=day.isoformat(), limit=not_before.isoformat()))
+            raise BadValue(
+                refusal.format(day=day.isoformat(), limit=not_before.isoformat(), **fields)
+            )
         return day
 
     # -- calendar ----------------------------------------------------------------

@@ -8,21 +8,32 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from duban.errors import BadValue
+from duban.i18n import N_, _
 
 DEFAULT_TZ = "Asia/Shanghai"
 
 _ISO = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
 _CHINESE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*$")
+# As the office writes a day of this year: 11月20日, 11月20号.
+_THIS_YEAR = re.compile(r"^\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*$")
 _RELATIVE = {
     "today": 0,
     "今天": 0,
     "今日": 0,
     "yesterday": -1,
     "昨天": -1,
+    "昨日": -1,
+    "前天": -2,
     "tomorrow": 1,
     "明天": 1,
 }
-FORMS = "YYYY-MM-DD, YYYY/MM/DD, YYYY年MM月DD日, today or yesterday"
+FORMS = N_("YYYY-MM-DD, YYYY/MM/DD, YYYY年MM月DD日, MM月DD日, today or yesterday")
+# What Python says of an impossible date (3.11, 3.12), for the catalogue.
+_IMPOSSIBLE = (
+    N_("day is out of range for month"),
+    N_("month must be in 1..12"),
+    N_("year 0 is out of range"),
+)
 
 
 def zone(tz_name: str | None = None) -> ZoneInfo:
@@ -31,7 +42,9 @@ def zone(tz_name: str | None = None) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise BadValue(f"unknown time zone {name!r}: use a name like Asia/Shanghai") from exc
+        raise BadValue(
+            _("unknown time zone {name!r}: use a name like Asia/Shanghai").format(name=name)
+        ) from exc
 
 
 def now(tz_name: str | None = None) -> dt.datetime:
@@ -45,7 +58,9 @@ def now(tz_name: str | None = None) -> dt.datetime:
         try:
             instant = dt.datetime.fromisoformat(fixed)
         except ValueError as exc:
-            raise BadValue(f"DUBAN_NOW={fixed!r} is not an ISO 8601 instant") from exc
+            raise BadValue(
+                _("DUBAN_NOW={fixed!r} is not an ISO 8601 instant").format(fixed=fixed)
+            ) from exc
         if instant.tzinfo is None:
             instant = instant.replace(tzinfo=dt.UTC)
         return instant.astimezone(zone(tz_name))
@@ -57,19 +72,31 @@ def today(tz_name: str | None = None) -> dt.date:
     return now(tz_name).date()
 
 
-def parse_date(text: str | dt.date, *, tz_name: str | None = None, what: str = "date") -> dt.date:
-    """Parse `2026-11-26`, `2026/11/26`, `2026年11月26日`, `today`; BadValue otherwise."""
+def parse_date(
+    text: str | dt.date, *, tz_name: str | None = None, what: str = N_("date")
+) -> dt.date:
+    """Parse `2026-11-26`, `2026/11/26`, `2026年11月26日`, `11月26日` (this year in the
+    office's zone), `today`, `昨天`, `前天`; BadValue otherwise.  `what` names the date
+    in the message: the caller marks it with N_, it is translated here."""
     if isinstance(text, dt.date):
         return text
     raw = str(text).strip()
     offset = _RELATIVE.get(raw.lower())
     if offset is not None:
         return today(tz_name) + dt.timedelta(days=offset)
-    match = _ISO.match(raw) or _CHINESE.match(raw)
-    if match:
-        year, month, day = (int(part) for part in match.groups())
+    parts: tuple[str | int, ...] = ()
+    if match := _ISO.match(raw) or _CHINESE.match(raw):
+        parts = match.groups()
+    elif match := _THIS_YEAR.match(raw):
+        parts = (today(tz_name).year, *match.groups())
+    if parts:
+        year, month, day = (int(part) for part in parts)
         try:
             return dt.date(year, month, day)
         except ValueError as exc:
-            raise BadValue(f"bad {what} {raw!r}: {exc}") from exc
-    raise BadValue(f"bad {what} {raw!r}: use {FORMS}")
+            raise BadValue(
+                _("bad {what} {raw!r}: {reason}").format(what=_(what), raw=raw, reason=_(str(exc)))
+            ) from exc
+    raise BadValue(
+        _("bad {what} {raw!r}: use {forms}").format(what=_(what), raw=raw, forms=_(FORMS))
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, create_engine
 
 from duban.errors import BadValue, RegisterError
+from duban.i18n import _
 from duban.store import BUSY_TIMEOUT_MS, discard_if_unused, locate, prepare_file
 
 
@@ -70,7 +71,9 @@ def open_engine(db: str | None, *, create: bool) -> Opened:
     try:
         engine = create_engine(where.url)
     except (ArgumentError, ImportError) as exc:
-        raise BadValue(f"cannot use the register {db!r}: {exc}") from exc
+        raise BadValue(
+            _("cannot use the register {db!r}: {error}").format(db=db, error=exc)
+        ) from exc
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine)
     from duban.migrations import migrate
@@ -79,7 +82,11 @@ def open_engine(db: str | None, *, create: bool) -> Opened:
         migrate(engine, create=create)
     except DBAPIError as exc:  # locked, unreadable, not a database, server down
         engine.dispose()
-        raise RegisterError(f"cannot open the register {engine.url!r}: {exc.orig}") from exc
+        raise RegisterError(
+            _("cannot open the register {where}: {error}").format(
+                where=repr(engine.url), error=exc.orig
+            )
+        ) from exc
     except BaseException:
         engine.dispose()
         if created is not None:

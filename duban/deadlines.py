@@ -24,6 +24,7 @@ from sqlmodel import col, or_, select
 
 from duban.context import Context, utcnow
 from duban.errors import BadValue, Refused
+from duban.i18n import N_, _
 from duban.models import Assignment, Deadline, Matter, Unit
 from duban.workdays import check_range
 
@@ -53,13 +54,16 @@ class Due:
 
 def check_within(within: int | None) -> None:
     if within is not None and within < 1:
-        raise BadValue(f"--within must be 1 or more working days, not {within}")
+        raise BadValue(
+            _("--within must be 1 or more working days, not {within}").format(within=within)
+        )
 
 
-def count(ctx: Context, start: dt.date, within: int, *, what: str = "deadline") -> Due:
+def count(ctx: Context, start: dt.date, within: int, *, what: str = N_("deadline")) -> Due:
     """`within` working days after `start`, provisional where a year is unpublished.
 
     Under a strict calendar an estimate is refused; otherwise it is kept with a warning.
+    `what` names the deadline in them (marked with N_, translated here).
     """
     due = ctx.calendar.add(start, within)
     years = ctx.calendar.provisional_years(start, due)
@@ -67,14 +71,18 @@ def count(ctx: Context, start: dt.date, within: int, *, what: str = "deadline") 
         names = ", ".join(str(y) for y in years)
         if ctx.strict:
             raise Refused(
-                "strict calendar",
-                f"the holiday schedule of {names} is not loaded, so the {what} cannot be "
-                f"counted exactly: load it with `duban calendar load FILE`",
+                N_("strict calendar"),
+                _(
+                    "the holiday schedule of {years} is not loaded, so the {what} cannot be "
+                    "counted exactly: load it with `duban calendar load FILE`"
+                ).format(years=names, what=_(what)),
             )
         ctx.warnings.append(
-            f"the {what} {due.isoformat()} is provisional: the holiday schedule of {names} "
-            f"is not published or loaded; `duban calendar load` then `duban calendar "
-            f"recompute` will correct it"
+            _(
+                "the {what} {due} is provisional: the holiday schedule of {years} is not "
+                "published or loaded; `duban calendar load` then `duban calendar recompute` "
+                "will correct it"
+            ).format(what=_(what), due=due.isoformat(), years=names)
         )
     return Due(due, within, start, bool(years))
 
@@ -86,17 +94,21 @@ def choose(
     due: dt.date | None,
     within: int | None,
     default: Due | None = None,
-    what: str = "deadline",
+    what: str = N_("deadline"),
 ) -> Due:
     """A deadline from --due or --within, else `default`, else the register's default
     (15 working days after `start`, 第十二条)."""
     if due is not None and within is not None:
-        raise BadValue("give --due or --within, not both")
+        raise BadValue(_("give --due or --within, not both"))
     check_within(within)
     if due is not None:
         check_range(due)
         if due < start:
-            raise BadValue(f"the {what} {due.isoformat()} is before {start.isoformat()}")
+            raise BadValue(
+                _("the {what} {due} is before {start}").format(
+                    what=_(what), due=due.isoformat(), start=start.isoformat()
+                )
+            )
         return Due(due)
     if within is not None:
         return count(ctx, start, within, what=what)

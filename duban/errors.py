@@ -38,7 +38,10 @@ class Refused(DubanError):
     exit_code = EXIT_REFUSED
 
     def __init__(self, article: str, message: str) -> None:
-        super().__init__(f"{article}: {message}" if article else message)
+        from duban.i18n import _
+
+        quoted = _("{article}: {message}").format(article=_(article), message=message)
+        super().__init__(quoted if article else message)
         self.article = article
 
 

@@ -303,6 +303,25 @@ def _m0003_read_indexes(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_assignment_status_role ON assignment (status, role)")
 
 
+def _m0004_aliases_and_proposers(conn: Connection) -> None:
+    """Units' short names (简称), and whose proposal a matter is (第十条: counted apart).
+
+    Matters registered before stay without a proposer: nothing recorded says whose
+    proposal they were.
+    """
+    md = MetaData()
+    Table("unit", md, Column("id", Integer, primary_key=True))
+    Table(
+        "unit_alias",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("unit_id", Integer, ForeignKey("unit.id"), nullable=False, index=True),
+        Column("alias", String, nullable=False, unique=True),
+    )
+    md.tables["unit_alias"].create(conn)
+    conn.exec_driver_sql("ALTER TABLE matter ADD COLUMN proposal_by VARCHAR")
+
+
 # The numbered list.  Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "units, matters, assignments, reports, reviews, history, calendar", _m0001_initial),
@@ -312,6 +331,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
         _m0002_deadline_rows,
     ),
     (3, "indexes for reads as of a day", _m0003_read_indexes),
+    (4, "units' short names; whose proposal a matter is", _m0004_aliases_and_proposers),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -346,16 +366,21 @@ def migrate(engine, *, create: bool = True) -> list[int]:
     with engine.execution_options(duban_read_only=True).begin() as conn:
         done = applied_versions(conn)
     from duban.errors import RegisterError
+    from duban.i18n import _
 
     if not done and not create:
         raise RegisterError(
-            f"there is no register at {engine.url!r}: check --db or DUBAN_DB "
-            "(a command that changes the register creates it)"
+            _(
+                "there is no register at {where}: check --db or DUBAN_DB "
+                "(a command that changes the register creates it)"
+            ).format(where=repr(engine.url))
         )
     if done and max(done) > LATEST:
         raise RegisterError(
-            f"this register was written by a newer duban (schema {max(done)}, this one knows "
-            f"{LATEST}): upgrade duban"
+            _(
+                "this register was written by a newer duban (schema {version}, this one knows "
+                "{known}): upgrade duban"
+            ).format(version=max(done), known=LATEST)
         )
     applied = []
     for version, name, step in MIGRATIONS:

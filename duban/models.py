@@ -31,6 +31,20 @@ class Unit(SQLModel, table=True):
     created_at: dt.datetime
 
 
+class UnitAlias(SQLModel, table=True):
+    """简称: a short name a unit goes by (发改委); wherever a unit is named, it finds it.
+
+    No alias is, in any letter case, another unit's name, code or alias
+    (`duban.ops.units`), so a lookup never has two answers.
+    """
+
+    __tablename__ = "unit_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    alias: str = Field(unique=True)
+
+
 class Matter(SQLModel, table=True):
     """督查事项: one matter on the register."""
 
@@ -46,6 +60,9 @@ class Matter(SQLModel, table=True):
     seq: int
     title: str
     source: str = Field(index=True)
+    # 第十条: whose proposal, so that they are counted apart: `npc` (人大代表建议, 议案) or
+    # `cppcc` (政协提案); null for other sources, or a proposal registered as just that.
+    proposal_by: str | None = None
     source_ref: str | None = None
     leader: str | None = None
     handling: str | None = None

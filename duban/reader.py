@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,10 +28,26 @@ from typing import Any
 
 from duban import dates
 from duban.errors import BadValue, NotFound, RegisterError
+from duban.i18n import _
 from duban.settings import SETTINGS
-from duban.vocab import ACTION, ACTION_GROUPS, MATTER_STATUS, SOURCE
+from duban.vocab import ACTION, ACTION_GROUPS, MATTER_STATUS, parse_source
 
 PAGE = 500  # rows fetched at a time
+
+# A matter's short number, as clerks say it: 4, 2026-0004, DB-2026-4 (upper-cased first).
+_SHORT_CODE = re.compile(r"(?:DB-?)?(?:(?P<year>\d{4})-)?(?P<seq>\d{1,6})")
+
+
+def _initials(text: str) -> str:
+    """The pinyin initials of a Chinese name, lower case (发改委: fgw); '' for none.
+
+    pypinyin is imported here, when a lookup has failed: it takes a tenth of a second.
+    """
+    if text.isascii():
+        return ""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).lower()
 
 
 def _date(value: Any) -> Any:
@@ -120,7 +137,7 @@ class OverdueRow:
 
 def check_limit(limit: int | None) -> None:
     if limit is not None and limit < 1:
-        raise BadValue(f"--limit must be 1 or more, not {limit}")
+        raise BadValue(_("--limit must be 1 or more, not {limit}").format(limit=limit))
 
 
 def check_action(action: str) -> str:
@@ -129,8 +146,10 @@ def check_action(action: str) -> str:
     if key in ACTION_GROUPS or key in ACTION.terms:
         return key
     raise BadValue(
-        f"unknown action {action!r}: use a group ({', '.join(ACTION_GROUPS)}) or one of its "
-        "actions, e.g. review.return"
+        _(
+            "unknown action {action!r}: use a group ({groups}) or one of its actions, "
+            "e.g. review.return"
+        ).format(action=action, groups=", ".join(ACTION_GROUPS))
     )
 
 
@@ -257,32 +276,89 @@ class Reader:
     # -- finding what is named -------------------------------------------------------------
 
     def find_unit(self, name: str) -> Any:
-        """The unit named `name` (or with that code); NotFound with "did you mean"."""
+        """The unit with that name, code or short name (简称; codes and short names in any
+        letter case); NotFound with "did you mean" otherwise.
+
+        The one lookup of a unit: every option that takes a unit comes here.
+        """
         unit = self.table("unit")
         key = name.strip()
         found = self.first(
-            f"SELECT {unit.select('u')} FROM unit u WHERE u.name = ? OR lower(u.code) = ?",
-            (key, key.lower()),
+            f"SELECT {unit.select('u')} FROM unit u WHERE u.name = ? OR lower(u.code) = ? "
+            "OR u.id IN (SELECT unit_id FROM unit_alias WHERE lower(alias) = ?)",
+            (key, key.lower(), key.lower()),
         )
         if found is not None:
             return unit.make(found)
         names = [n for (n,) in self.rows("SELECT name FROM unit ORDER BY id")]
-        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
-        close += [n for n in names if key and key in n and n not in close][: 3 - len(close)]
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        close = self._units_like(key) if names else []
         if not names:
-            hint = "; the register has no units yet: add them with `duban unit add NAME`"
+            message = _(
+                "no unit {key!r}; the register has no units yet: add them with "
+                "`duban unit add NAME`"
+            )
         elif not close:
-            hint = "; see `duban unit list`"
-        raise NotFound(f"no unit {key!r}{hint}")
+            message = _("no unit {key!r}; see `duban unit list`")
+        else:
+            message = _("no unit {key!r}; did you mean {names}?")
+        either = close[0] if close else ""
+        for other in close[1:]:
+            either = _("{first} or {second}").format(first=either, second=other)
+        raise NotFound(message.format(key=key, names=either))
+
+    def _units_like(self, key: str) -> list[str]:
+        """Up to three units a mistyped name may mean, each quoted, with the short name that
+        matched: the units whose name's or short name's pinyin initials `key` is (`fgw`:
+        发改委); if none, the names and short names close to `key`, holding it, or whose
+        initials hold it.  Only a lookup that failed pays for this."""
+        # What can be matched -> (the unit's name, the short name matched or None).
+        known: dict[str, tuple[str, str | None]] = {}
+        for (name,) in self.rows("SELECT name FROM unit ORDER BY id"):
+            known.setdefault(name, (name, None))
+        for alias, name in self.rows(
+            "SELECT a.alias, u.name FROM unit_alias a JOIN unit u ON u.id = a.unit_id ORDER BY a.id"
+        ):
+            known.setdefault(alias, (name, alias))
+        texts = list(known)
+        picked = []
+        letters = key.lower()
+        spelt = {}
+        if letters.isascii() and letters.isalpha():
+            spelt = {text: _initials(text) for text in texts}
+            picked += [t for t in texts if spelt[t] == letters]
+        if not picked:
+            picked += difflib.get_close_matches(key, texts, n=3, cutoff=0.5)
+            picked += [t for t in texts if key and key in t]
+            picked += [t for t in spelt if len(letters) > 1 and letters in spelt[t]]
+        out: dict[str, str] = {}
+        for text in picked:
+            name, alias = known[text]
+            if name not in out and len(out) < 3:
+                out[name] = f"{name!r} ({alias})" if alias else repr(name)
+        return list(out.values())
 
     def find_matter(self, code: str) -> Any:
+        """The matter with that code (any letter case), or with its short number: `4` is
+        this year's DB-YYYY-0004 (the year of today in the office's zone), `2026-0004`
+        and `db-2026-4` are DB-2026-0004.  The one lookup of a matter."""
         matter = self.table("matter")
-        found = self.first(
-            f"SELECT {matter.select('m')} FROM matter m WHERE m.code = ?", (code.strip().upper(),)
-        )
+        key = code.strip().upper()
+        found = self.first(f"SELECT {matter.select('m')} FROM matter m WHERE m.code = ?", (key,))
+        short = _SHORT_CODE.fullmatch(key) if found is None else None
+        if short is not None:
+            year, seq = int(short["year"] or self.today().year), int(short["seq"])
+            found = self.first(
+                f"SELECT {matter.select('m')} FROM matter m WHERE m.year = ? AND m.seq = ?",
+                (year, seq),
+            )
+            if found is None:
+                raise NotFound(
+                    _("no matter {code!r} ({full}): see `duban list`").format(
+                        code=code.strip(), full=f"DB-{year}-{seq:04d}"
+                    )
+                )
         if found is None:
-            raise NotFound(f"no matter {code!r}: see `duban list`")
+            raise NotFound(_("no matter {code!r}: see `duban list`").format(code=code))
         return matter.make(found)
 
     # -- listings ------------------------------------------------------------------------
@@ -292,6 +368,13 @@ class Reader:
         return [
             unit.make(r) for r in self.rows(f"SELECT {unit.select('u')} FROM unit u ORDER BY u.id")
         ]
+
+    def unit_aliases(self) -> dict[int, list[str]]:
+        """Each unit's short names (简称), in the order they were given: unit id -> names."""
+        out: dict[int, list[str]] = {}
+        for unit_id, alias in self.rows("SELECT unit_id, alias FROM unit_alias ORDER BY id"):
+            out.setdefault(unit_id, []).append(alias)
+        return out
 
     def assignments_of(self, matter_ids: list[int]) -> dict[int, list[Assigned]]:
         """Each matter's assignments, with units and deadlines, in one query."""
@@ -329,8 +412,13 @@ class Reader:
             where.append("m.status = ?")
             params.append(MATTER_STATUS.parse(status))
         if source:
+            # 人大建议 lists the NPC deputies' proposals only; proposal (建议提案) every one.
+            word, proposal_by = parse_source(source)
             where.append("m.source = ?")
-            params.append(SOURCE.parse(source))
+            params.append(word)
+            if proposal_by:
+                where.append("m.proposal_by = ?")
+                params.append(proposal_by)
         if unit:
             where.append("m.id IN (SELECT matter_id FROM assignment WHERE unit_id = ?)")
             params.append(self.find_unit(unit).id)
@@ -482,7 +570,7 @@ class Reader:
         # Lead units of one matter with one deadline: by name, as Python orders text (a
         # server's collation may not).
         rows = (self._late(as_of, *row) for row in self.rows(sql, tuple(params)))
-        for _, same in groupby(rows, key=lambda r: (r.due, r.code)):
+        for _day, same in groupby(rows, key=lambda r: (r.due, r.code)):
             yield from sorted(same, key=lambda r: r.unit or "")
 
     def _late(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
@@ -516,7 +604,7 @@ def open_reader(db: str | None) -> tuple[Reader, Callable[[], None]]:
     version = reader.schema_version()
     if version is None:
         conn.close()
-        raise RegisterError("there is no register here: check --db or DUBAN_DB")
+        raise RegisterError(_("there is no register here: check --db or DUBAN_DB"))
     if version < SCHEMA_VERSION:
         conn.close()
         from duban.db import engine_for
@@ -527,7 +615,9 @@ def open_reader(db: str | None) -> tuple[Reader, Callable[[], None]]:
     elif version > SCHEMA_VERSION:
         conn.close()
         raise RegisterError(
-            f"this register was written by a newer duban (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}): upgrade duban"
+            _(
+                "this register was written by a newer duban (schema {version}, this one knows "
+                "{known}): upgrade duban"
+            ).format(version=version, known=SCHEMA_VERSION)
         )
     return reader, conn.close

@@ -4,97 +4,135 @@ A Rich table on a terminal, or JSON / CSV for scripts.  JSON keys are English
 snake_case and dates ISO 8601 whatever the language; an empty listing is `[]`.
 Tables mark a provisional deadline where it is shown (a key `K` whose row has
 `K_provisional` true).  Colour only on a terminal, and never when NO_COLOR is set.
+
+Tables speak the run's language: labels, titles, enumeration words and marks come from
+the catalogue (`duban.i18n`), a history's detail reads as sentences, times are shown in
+the office's zone, and Chinese tables show dates as 2026年11月20日 where the register's
+setting `date_format` says so.  JSON and CSV never change with the language.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, islice
 from typing import Any
 from unicodedata import east_asian_width
 
+from duban.i18n import N_, in_language
+
 FORMATS = ("table", "json", "csv")
 
-# Column labels: key -> (English, 中文).
-LABELS: dict[str, tuple[str, str]] = {
-    "code": ("Code", "编号"),
-    "title": ("Title", "事项"),
-    "source": ("Source", "来源"),
-    "source_ref": ("Reference", "文号"),
-    "leader": ("Leader", "批示领导"),
-    "handling": ("Handling", "办理方式"),
-    "reporting": ("Reporting", "报告方式"),
-    "received": ("Received", "收到日期"),
-    "due": ("Due", "办理时限"),
-    "due_provisional": ("Provisional", "时限待定"),
-    "status": ("Status", "状态"),
-    "closed": ("Closed", "办结日期"),
-    "note": ("Note", "备注"),
-    "lead_units": ("Lead units", "牵头单位"),
-    "unit": ("Unit", "承办单位"),
-    "role": ("Role", "角色"),
-    "responsible": ("Responsible", "具体责任人"),
-    "notified": ("Notified", "交办日期"),
-    "original_due": ("Original due", "原定时限"),
-    "completed": ("Completed", "完成日期"),
-    "id": ("ID", "序号"),
-    "kind": ("Kind", "类型"),
-    "written": ("Written", "书面"),
-    "signed_by": ("Signed by", "签发人"),
-    "sealed": ("Sealed", "盖章"),
-    "proposed_due": ("Proposed due", "申请延期至"),
-    "decision": ("Decision", "审核意见"),
-    "reason": ("Reason", "理由"),
-    "reviewed": ("Reviewed", "审核日期"),
-    "new_due": ("New due", "新时限"),
-    "days_overdue": ("Days late", "逾期天数"),
-    "workdays_overdue": ("Working days late", "逾期工作日"),
-    "head": ("Head", "主要负责人"),
-    "name": ("Name", "名称"),
-    "parent": ("Parent", "上级单位"),
-    "action": ("Action", "操作"),
-    "effective_on": ("Effective", "生效日期"),
-    "recorded_at": ("Recorded", "记录时间"),
-    "actor": ("By", "经办人"),
-    "detail": ("Detail", "内容"),
-    "date": ("Date", "日期"),
-    "workday": ("Working day", "工作日"),
-    "provisional": ("Provisional", "待定"),
-    "year": ("Year", "年份"),
-    "loaded_at": ("Loaded", "载入时间"),
-    "loaded_by": ("Loaded by", "载入人"),
-    "days_set": ("Days set", "单日调整"),
-    "key": ("Setting", "设置"),
-    "value": ("Value", "值"),
-    "default": ("Default", "默认"),
-    "help": ("Meaning", "说明"),
-    "what": ("What", "项目"),
-    "before": ("Before", "原值"),
-    "after": ("After", "新值"),
-    "start": ("Start", "起算日"),
-    "n": ("Working days", "工作日数"),
-    "count": ("Count", "计数"),
-    "from": ("From", "自"),
-    "to": ("To", "至"),
-    "workdays": ("Working days", "工作日数"),
-    "moved": ("Moved", "日期变动"),
-    "counted_from": ("Counted from", "起算日"),
-    "within": ("Working days", "工作日数"),
-    "why": ("Why", "原因"),
+# Column labels: key -> English, put into the table's language by the catalogue (cli.po).
+LABELS: dict[str, str] = {
+    "code": N_("Code"),
+    "title": N_("Title"),
+    "source": N_("Source"),
+    "proposal_by": N_("Proposed by"),
+    "source_ref": N_("Reference"),
+    "leader": N_("Leader"),
+    "handling": N_("Handling"),
+    "reporting": N_("Reporting"),
+    "received": N_("Received"),
+    "due": N_("Due"),
+    "due_provisional": N_("Provisional"),
+    "status": N_("Status"),
+    "closed": N_("Closed"),
+    "note": N_("Note"),
+    "lead_units": N_("Lead units"),
+    "unit": N_("Unit"),
+    "role": N_("Role"),
+    "responsible": N_("Responsible"),
+    "notified": N_("Notified"),
+    "original_due": N_("Original due"),
+    "completed": N_("Completed"),
+    "id": N_("ID"),
+    "kind": N_("Kind"),
+    "written": N_("Written"),
+    "signed_by": N_("Signed by"),
+    "sealed": N_("Sealed"),
+    "proposed_due": N_("Proposed due"),
+    "decision": N_("Decision"),
+    "reason": N_("Reason"),
+    "reviewed": N_("Reviewed"),
+    "new_due": N_("New due"),
+    "days_overdue": N_("Days late"),
+    "workdays_overdue": N_("Working days late"),
+    "head": N_("Head"),
+    "name": N_("Name"),
+    "aliases": N_("Short names"),
+    "parent": N_("Parent"),
+    "action": N_("Action"),
+    "effective_on": N_("Effective"),
+    "recorded_at": N_("Recorded"),
+    "actor": N_("By"),
+    "detail": N_("Detail"),
+    "date": N_("Date"),
+    "workday": N_("Working day"),
+    "provisional": N_("Provisional"),
+    "year": N_("Year"),
+    "loaded_at": N_("Loaded"),
+    "loaded_by": N_("Loaded by"),
+    "days_set": N_("Days set"),
+    "key": N_("Setting"),
+    "value": N_("Value"),
+    "default": N_("Default"),
+    "help": N_("Meaning"),
+    "what": N_("What"),
+    "before": N_("Before"),
+    "after": N_("After"),
+    "start": N_("Start"),
+    "n": N_("Working days"),
+    "count": N_("Count"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "workdays": N_("Working days"),
+    "moved": N_("Moved"),
+    "counted_from": N_("Counted from"),
+    "within": N_("Working days"),
+    "why": N_("Why"),
+    "register": N_("Register"),
+    "schema": N_("Schema"),
+    "created": N_("Created"),
+    # the keys of the history's details (`detail`), read as sentences
+    "due_counted_from": N_("Counted from"),
+    "due_within": N_("Working days"),
+    "report_id": N_("Report ID"),
+    "on_time": N_("On time"),
+    "previous_due": N_("Previous due"),
+    "assignment_id": N_("Assignment ID"),
+    "unit_id": N_("Unit ID"),
+    "deadline_id": N_("Deadline ID"),
+    "file": N_("File"),
+    "file_name": N_("File"),
+    "replaced": N_("Replaced"),
+    "days_off": N_("Days off"),
+    "makeup_days": N_("Make-up days"),
+    "papers": N_("Notices"),
+    "off": N_("Day off"),
 }
 
-# The mark of an estimated deadline, wherever a table shows one.
-PROVISIONAL = {"en": " (provisional)", "zh": "（暂定）"}
+# The mark of an estimated deadline, wherever a table shows one: " (provisional)", "（暂定）".
+PROVISIONAL = N_("(provisional)")
+
+
+def provisional(lang: str) -> str:
+    """The mark after a provisional date, in a language (no space before a full-width one)."""
+    mark = in_language(PROVISIONAL, lang)
+    return " " + mark if mark[:1].isascii() else mark
 
 
 def label(key: str, lang: str) -> str:
-    en, zh = LABELS.get(key, (key.replace("_", " ").capitalize(), key))
-    return zh if lang == "zh" else en
+    english = LABELS.get(key)
+    if english is None:
+        return key if lang == "zh" else key.replace("_", " ").capitalize()
+    return in_language(english, lang)
 
 
 def console(stderr: bool = False):
@@ -132,6 +170,131 @@ def _cell(value: Any) -> str:
             if v not in (None, "", [])
         )
     return str(value)
+
+
+# -- a table's cells: words, yes and no, dates and times in the table's language -------
+# (CSV keeps `_cell`: the English words, ISO dates and UTC times, as JSON does.)
+
+_date_format = "iso"  # the register's setting `date_format`: how Chinese tables show dates
+_zone: dt.tzinfo | None = None  # the office's time zone, in which tables show times
+
+
+def show_dates(date_format: str, zone: dt.tzinfo | None) -> None:
+    """How this run's tables show dates (the register's setting `date_format`: `iso` or
+    `chinese`, for Chinese tables) and times (in the office's zone); set by the CLI once
+    the register is open."""
+    global _date_format, _zone
+    _date_format, _zone = date_format, zone
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z")
+YES, NO = N_("yes"), N_("no")
+
+
+def day(text: str, lang: str) -> str:
+    """An ISO date as a table shows it: 2026年11月20日 in a Chinese table when the
+    register's `date_format` is `chinese`; otherwise as it is."""
+    match = _ISO_DATE.fullmatch(text)
+    if match and lang == "zh" and _date_format == "chinese":
+        year, month_, day_ = (int(part) for part in match.groups())
+        return f"{year}年{month_}月{day_}日"
+    return text
+
+
+def _time(text: str, lang: str) -> str:
+    """A UTC instant (2026-11-26T02:00:00Z) in the office's zone, to the minute:
+    2026-11-26 10:00 (JSON keeps the instant)."""
+    if _zone is None:
+        return text
+    at = dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(_zone)
+    return f"{day(at.date().isoformat(), lang)} {at:%H:%M}"
+
+
+def _text(key: str, value: Any, lang: str) -> str:
+    """One cell of a table, in the table's language; a history's detail as sentences."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return in_language(YES, lang) if value else ""
+    if isinstance(value, list):
+        return _LIST_SEPARATOR[lang == "zh"].join(_text(key, v, lang) for v in value)
+    if isinstance(value, dict):
+        return _sentences(value, lang)
+    return _value(key, value, lang)
+
+
+_LIST_SEPARATOR = {False: ", ", True: "、"}
+
+
+def _value(key: str, value: Any, lang: str) -> str:
+    """A single value: an enumeration's word, a date or a time as the table shows it."""
+    value = _word(key, value, lang)
+    if not isinstance(value, str):
+        return str(value)
+    if _INSTANT.fullmatch(value):
+        return _time(value, lang)
+    return day(value, lang)
+
+
+# The order a history entry's detail is read in; other keys follow, as recorded.
+_DETAIL_ORDER = (
+    "date", "name", "key", "received", "due", "due_counted_from", "due_within",
+    "due_provisional", "notified", "unit", "role", "responsible", "report_id", "kind",
+    "written", "signed_by", "sealed", "on_time", "reason", "previous_due", "original_due",
+    "assignment_id", "closed", "code", "title", "source", "source_ref", "leader",
+    "handling", "reporting", "note", "what", "before", "after", "provisional",
+    "deadline_id", "year", "file", "replaced", "days_off", "makeup_days", "papers", "head",
+    "parent", "changes", "off",
+)  # fmt: skip
+
+
+def _sentences(detail: dict[str, Any], lang: str) -> str:
+    """A history entry's detail as a clerk reads it, leaving out what is empty:
+    "Received 2026-11-20; due 2026-12-11", "收到日期 2026年11月20日，办理时限 2026年12月11日".
+    A provisional date carries its mark instead of a word of its own."""
+    rank = {key: i for i, key in enumerate(_DETAIL_ORDER)}
+    parts = []
+    for key in sorted(detail, key=lambda k: rank.get(k, len(rank))):
+        value = detail[key]
+        if value in (None, "", [], {}):
+            continue
+        if key.endswith("_provisional") and detail.get(key.removesuffix("_provisional")):
+            continue  # the date it belongs to is marked
+        if key == "changes" and isinstance(value, dict):
+            parts.extend(_change(k, v, lang) for k, v in value.items())
+            continue
+        text = _said(key, value, lang)
+        if detail.get(f"{key}_provisional") is True:
+            text += provisional(lang)
+        parts.append(f"{label(key, lang)} {text}")
+    if lang == "zh":
+        return "，".join(parts)
+    return "; ".join(part if i == 0 else _lowered(part) for i, part in enumerate(parts))
+
+
+def _said(key: str, value: Any, lang: str) -> str:
+    """A value in a sentence: booleans say yes or no."""
+    if isinstance(value, bool):
+        return in_language(YES if value else NO, lang)
+    if isinstance(value, list):
+        return _LIST_SEPARATOR[lang == "zh"].join(_said(key, v, lang) for v in value)
+    if isinstance(value, dict):
+        return _sentences(value, lang)
+    return _value(key, value, lang)
+
+
+def _change(key: str, value: Any, lang: str) -> str:
+    """One change of a unit (`unit.edit`): "head 刘伟 → 王芳"."""
+    if isinstance(value, list) and len(value) == 2:
+        before, after = (_said(key, v, lang) if v not in (None, "", []) else "—" for v in value)
+        return f"{label(key, lang)} {before} → {after}"
+    return f"{label(key, lang)} {_said(key, value, lang)}"
+
+
+def _lowered(part: str) -> str:
+    """A label inside an English sentence: "due", but "ID" stays."""
+    return part if part[1:2].isupper() else part[:1].lower() + part[1:]
 
 
 def dumps(data: Any) -> str:
@@ -204,7 +367,9 @@ def _csv(rows: Iterable[dict[str, Any]], keys: list[str], out: Any) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(keys)
     for row in rows:
-        writer.writerow([_cell(row.get(k)) for k in keys])
+        # A list in one cell is `;`-separated, as `unit import` reads it back.
+        writer.writerow([";".join(map(_cell, v)) if isinstance(v, list) else _cell(v)
+                         for v in (row.get(k) for k in keys)])  # fmt: skip
 
 
 def width(text: str) -> int:
@@ -249,10 +414,15 @@ PLAIN_PAGE = 1000
 
 
 def _plain(row: dict[str, Any], key: str, lang: str) -> str:
-    text = " ".join(_cell(_word(key, row.get(key), lang)).split())
+    text = " ".join(_text(key, row.get(key), lang).split())
     if text and row.get(f"{key}_provisional") is True:
-        text += PROVISIONAL[lang]
+        text += provisional(lang)
     return text
+
+
+def term(key: str, value: str, lang: str) -> str:
+    """An enumeration's word as a table in that language says it (`holiday`: 节假日)."""
+    return str(_word(key, value, lang))
 
 
 def _word(key: str, value: Any, lang: str) -> Any:
@@ -265,17 +435,57 @@ def _word(key: str, value: Any, lang: str) -> Any:
         terms = getattr(vocab, vocabulary).terms
         if value in terms:
             return terms[value][0]
-    return _DAY_KINDS.get(value, value) if key == "kind" else value
+    if key in ("kind", "before", "after") and value in _DAY_KINDS:  # a day (calendar.set)
+        return _DAY_KINDS[value]
+    if key == "what":
+        return _whose(value)
+    if key == "source":
+        return _calendar_source(value)
+    return value
+
+
+# Whose deadline (`what`, in JSON: matter, assignment, deadline of <unit>, ...).
+_WHOSE = {"matter": N_("deadline of the matter"), "assignment": N_("deadline of a unit")}
+_OF_UNIT = (
+    ("original deadline of ", N_("original deadline of {unit}")),
+    ("deadline of ", N_("deadline of {unit}")),
+)
+
+
+def _whose(value: str) -> str:
+    if value in _WHOSE:
+        return in_language(_WHOSE[value], "zh")
+    for prefix, message in _OF_UNIT:
+        if value.startswith(prefix):
+            return in_language(message, "zh").format(unit=value.removeprefix(prefix))
+    return value
+
+
+# Where a year's schedule comes from (`calendar sources`), as `duban.ops.calendar` says it.
+_LOADED = N_("loaded: {file}")
+_ESTIMATE = N_("estimate (holidays {version}: weekends and statutory holidays)")
+_ESTIMATED = re.compile(r"estimate \(holidays (.+): weekends and statutory holidays\)")
+
+
+def _calendar_source(value: str) -> str:
+    if value.startswith("loaded: "):
+        return in_language(_LOADED, "zh").format(file=value.removeprefix("loaded: "))
+    if match := _ESTIMATED.fullmatch(value):
+        return in_language(_ESTIMATE, "zh").format(version=match.group(1))
+    return value
 
 
 _VOCABULARIES = {
     "source": ("SOURCE",),
+    "proposal_by": ("PROPOSAL_BY",),
     "handling": ("HANDLING",),
     "reporting": ("REPORTING",),
     "role": ("ROLE",),
     "decision": ("DECISION",),
     "kind": ("REPORT_KIND", "UNIT_KIND"),
     "status": ("MATTER_STATUS", "ASSIGNMENT_STATUS", "REPORT_STATUS"),
+    "action": ("ACTION",),
+    "why": ("DEADLINE_WHY",),
 }
 _DAY_KINDS = {"workday": "工作日", "weekend": "周末", "holiday": "节假日", "makeup": "调休上班"}
 
@@ -284,9 +494,9 @@ def _shown(row: dict[str, Any], key: str, lang: str):
     """One cell: Text, not markup, so that a title like "关于[2026]3号文" prints as typed."""
     from rich.text import Text
 
-    text = _cell(_word(key, row.get(key), lang))
+    text = _text(key, row.get(key), lang)
     if text and row.get(f"{key}_provisional") is True:
-        text += PROVISIONAL[lang]
+        text += provisional(lang)
     return Text(text)
 
 
@@ -332,15 +542,18 @@ def dossier(data: dict[str, Any], fmt: str, lang: str) -> None:
         emit(data if fmt == "json" else flat, fmt, lang=lang)
         return
     emit(flat, fmt, columns=list(flat), lang=lang, title=f"{data['code']}  {data['title']}")
-    emit(data["assignments"], fmt, columns=ASSIGNMENT_COLUMNS, lang=lang, title="Assignments")
+    emit(data["assignments"], fmt, columns=ASSIGNMENT_COLUMNS, lang=lang,
+         title=in_language(N_("Assignments"), lang))  # fmt: skip
     # Each report with its review's decision beside it.
     reports = [{**r, **{k: v for k, v in (r["review"] or {}).items() if k != "by"}}
                for r in data["reports"]]  # fmt: skip
-    emit(reports, fmt, columns=REPORT_COLUMNS, lang=lang, title="Reports")
+    emit(reports, fmt, columns=REPORT_COLUMNS, lang=lang, title=in_language(N_("Reports"), lang))
     changed = [d for d in data["deadlines"] if d["why"] not in ("register", "assign")]
     if changed:  # only when a deadline changed after it was first set
-        emit(data["deadlines"], fmt, columns=DEADLINE_COLUMNS, lang=lang, title="Deadlines")
-    emit(data["history"], fmt, columns=HISTORY_COLUMNS, lang=lang, title="History")
+        emit(data["deadlines"], fmt, columns=DEADLINE_COLUMNS, lang=lang,
+             title=in_language(N_("Deadlines"), lang))  # fmt: skip
+    emit(data["history"], fmt, columns=HISTORY_COLUMNS, lang=lang,
+         title=in_language(N_("History"), lang))  # fmt: skip
 
 
 _WEEKDAYS = {
@@ -360,7 +573,7 @@ def month(data: dict[str, Any], fmt: str, lang: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    title = data["month"] + (PROVISIONAL[lang] if data["provisional"] else "")
+    title = _month_title(data["month"], lang) + (provisional(lang) if data["provisional"] else "")
     table = Table(title=title, title_justify="left")
     for head in _WEEKDAYS[lang]:
         table.add_column(head, justify="right")
@@ -377,7 +590,15 @@ def month(data: dict[str, Any], fmt: str, lang: str) -> None:
     out.print(table)
     for d in data["days"]:
         if d["kind"] in _MARKS:
-            out.print(Text(f"{d['date']} {_MARKS[d['kind']]} {d['name'] or ''}".rstrip()))
+            out.print(
+                Text(f"{day(d['date'], lang)} {_MARKS[d['kind']]} {d['name'] or ''}".rstrip())
+            )
+
+
+def _month_title(text: str, lang: str) -> str:
+    """2026-10, or 2026年10月 where Chinese tables show dates the Chinese way."""
+    shown = day(f"{text}-01", lang)
+    return shown.removesuffix("1日") if shown.endswith("月1日") else text
 
 
 def explanation(data: dict[str, Any], fmt: str, lang: str) -> None:
@@ -385,11 +606,27 @@ def explanation(data: dict[str, Any], fmt: str, lang: str) -> None:
     if fmt != "table":
         emit(data if fmt == "json" else data["days"], fmt, lang=lang)
         return
+    start = day(data["start"], lang)
     rule = (
-        f"{data['within']} working days after {data['start']}"
+        in_language(N_("{n} working days after {start}"), lang).format(
+            n=data["within"], start=start
+        )
         if data["within"]
-        else f"a date given by hand, counted from {data['start']}"
+        else in_language(N_("a date given by hand, counted from {start}"), lang).format(start=start)
     )
-    mark = PROVISIONAL[lang] if data["provisional"] else ""
-    title = f"{data['code']} {data['what']}: {rule} → {data['due']}{mark}"
-    emit(data["days"], fmt, columns=["date", "kind", "name", "note"], lang=lang, title=title)
+    mark = provisional(lang) if data["provisional"] else ""
+    title = in_language(N_("{code} {what}: {rule} → {due}"), lang).format(
+        code=data["code"], what=_word("what", data["what"], lang), rule=rule,
+        due=day(data["due"], lang) + mark,
+    )  # fmt: skip
+    days = [{**d, "note": _note(d, data["start"], lang)} for d in data["days"]]
+    emit(days, fmt, columns=["date", "kind", "name", "note"], lang=lang, title=title)
+
+
+def _note(row: dict[str, Any], start: str, lang: str) -> str:
+    """How a day counted (JSON keeps the English note of `duban.views.explanation`)."""
+    if row["date"] == start:
+        return in_language(N_("start day: not counted"), lang)
+    if row["count"] is not None:
+        return in_language(N_("working day {n}"), lang).format(n=row["count"])
+    return in_language(N_("not a working day"), lang)

@@ -17,7 +17,19 @@ from pathlib import Path
 
 from duban.errors import BadValue
 from duban.files import read_text
+from duban.i18n import N_, _
 from duban.workdays import FIRST_YEAR, LAST_YEAR, Day
+
+# What the JSON reader says of a bad file, for the catalogue.
+JSON_REASONS = (
+    N_("Expecting value"),
+    N_("Expecting ',' delimiter"),
+    N_("Expecting ':' delimiter"),
+    N_("Expecting property name enclosed in double quotes"),
+    N_("Extra data"),
+    N_("Unterminated string starting at"),
+    N_("Invalid control character at"),
+)
 
 
 @dataclass
@@ -31,7 +43,9 @@ def _add(days: dict[dt.date, Day], where: str, day: dt.date, entry: Day) -> None
     before = days.get(day)
     if before is not None and before.off != entry.off:
         raise BadValue(
-            f"{where}: {day.isoformat()} is listed both as a day off and as a working day"
+            _("{where}: {day} is listed both as a day off and as a working day").format(
+                where=where, day=day.isoformat()
+            )
         )
     if before is None or (not before.name and entry.name):
         days[day] = entry
@@ -39,35 +53,57 @@ def _add(days: dict[dt.date, Day], where: str, day: dt.date, entry: Day) -> None
 
 def _check_year(where: str, year: int, days: dict[dt.date, Day]) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise BadValue(f"{where}: year {year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+        raise BadValue(
+            _("{where}: year {year} is outside {first}–{last}").format(
+                where=where, year=year, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
     for day in days:
         if day.year != year:
-            raise BadValue(f"{where}: {day.isoformat()} is not in {year}, the schedule's year")
+            raise BadValue(
+                _("{where}: {day} is not in {year}, the schedule's year").format(
+                    where=where, day=day.isoformat(), year=year
+                )
+            )
 
 
 def parse_holiday_cn(text: str, where: str) -> ParsedSchedule:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadValue(f"{where}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        raise BadValue(
+            _("{where}: not valid JSON (line {line}: {reason})").format(
+                where=where, line=exc.lineno, reason=_(exc.msg)
+            )
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("days"), list):
-        raise BadValue(f'{where}: expected {{"year": ..., "days": [...]}} (holiday-cn format)')
+        raise BadValue(
+            _('{where}: expected {{"year": ..., "days": [...]}} (holiday-cn format)').format(
+                where=where
+            )
+        )
     year = data.get("year")
     if not isinstance(year, int) or isinstance(year, bool):
-        raise BadValue(f'{where}: "year" must be a whole number such as 2027')
+        raise BadValue(_('{where}: "year" must be a whole number such as 2027').format(where=where))
     days: dict[dt.date, Day] = {}
     for i, item in enumerate(data["days"], start=1):
         if not isinstance(item, dict):
-            raise BadValue(f"{where}: day {i} is not an object")
+            raise BadValue(_("{where}: day {i} is not an object").format(where=where, i=i))
         raw, off = item.get("date"), item.get("isOffDay")
         try:
             day = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
         except ValueError:
             day = None
         if day is None:
-            raise BadValue(f"{where}: day {i} has a bad date {raw!r}: use YYYY-MM-DD")
+            raise BadValue(
+                _("{where}: day {i} has a bad date {raw!r}: use YYYY-MM-DD").format(
+                    where=where, i=i, raw=raw
+                )
+            )
         if not isinstance(off, bool):
-            raise BadValue(f'{where}: {raw} needs "isOffDay": true or false')
+            raise BadValue(
+                _('{where}: {raw} needs "isOffDay": true or false').format(where=where, raw=raw)
+            )
         _add(days, where, day, Day(off, str(item.get("name") or "")))
     _check_year(where, year, days)
     papers = [str(p) for p in data.get("papers") or [] if p]
@@ -84,11 +120,15 @@ _NAME_NOISE = re.compile(
 def _ics_date(value: str, where: str) -> dt.date:
     match = _ICS_DATE.match(value.strip())
     if not match:
-        raise BadValue(f"{where}: bad iCalendar date {value!r}")
+        raise BadValue(_("{where}: bad iCalendar date {value!r}").format(where=where, value=value))
     try:
         return dt.date(*(int(g) for g in match.groups()))
     except ValueError as exc:
-        raise BadValue(f"{where}: bad iCalendar date {value!r}: {exc}") from exc
+        raise BadValue(
+            _("{where}: bad iCalendar date {value!r}: {reason}").format(
+                where=where, value=value, reason=_(str(exc))
+            )
+        ) from exc
 
 
 def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
@@ -100,7 +140,7 @@ def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
         else:
             lines.append(raw)
     if not any(line.strip().upper() == "BEGIN:VCALENDAR" for line in lines):
-        raise BadValue(f"{where}: not an iCalendar file (no BEGIN:VCALENDAR)")
+        raise BadValue(_("{where}: not an iCalendar file (no BEGIN:VCALENDAR)").format(where=where))
     events: list[dict[str, str]] = []
     current: dict[str, str] | None = None
     for line in lines:
@@ -116,17 +156,25 @@ def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
     days: dict[dt.date, Day] = {}
     for event in events:
         if "DTSTART" not in event:
-            raise BadValue(f"{where}: an event has no DTSTART")
+            raise BadValue(_("{where}: an event has no DTSTART").format(where=where))
         start = _ics_date(event["DTSTART"], where)
         end = _ics_date(event["DTEND"], where) if "DTEND" in event else start + dt.timedelta(1)
         if "DTEND" not in event and "DURATION" in event:  # RFC 5545: DTEND or DURATION
             length = _ICS_DAYS.match(event["DURATION"].strip().upper())
             if not length or not any(length.groups()):
-                raise BadValue(f"{where}: unsupported DURATION {event['DURATION']!r}: use days")
+                raise BadValue(
+                    _("{where}: unsupported DURATION {duration!r}: use days").format(
+                        where=where, duration=event["DURATION"]
+                    )
+                )
             weeks, days_ = (int(g or 0) for g in length.groups())
             end = start + dt.timedelta(weeks=weeks, days=days_)
         if end <= start:
-            raise BadValue(f"{where}: an event ends ({end}) before it starts ({start})")
+            raise BadValue(
+                _("{where}: an event ends ({end}) before it starts ({start})").format(
+                    where=where, end=end, start=start
+                )
+            )
         summary = event.get("SUMMARY", "").replace("\\,", ",")
         label = summary + " " + event.get("CATEGORIES", "")
         work = "班" in label or "working day" in label.lower() or "workday" in label.lower()
@@ -137,11 +185,19 @@ def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
                 _add(days, where, day, Day(not work, name[0] if name else ""))
             day += dt.timedelta(days=1)
     if not days:
-        raise BadValue(f"{where}: no days of {year or 'any year'} in the file")
+        if year:
+            raise BadValue(
+                _("{where}: no days of {year} in the file").format(where=where, year=year)
+            )
+        raise BadValue(_("{where}: no days of any year in the file").format(where=where))
     years = sorted({d.year for d in days})
     if len(years) > 1:
         listed = ", ".join(str(y) for y in years)
-        raise BadValue(f"{where}: holds {listed}: choose one year with --year")
+        raise BadValue(
+            _("{where}: holds {years}: choose one year with --year").format(
+                where=where, years=listed
+            )
+        )
     _check_year(where, years[0], days)
     return ParsedSchedule(years[0], days)
 
@@ -156,7 +212,15 @@ def read_schedule(path: Path, year: int | None = None) -> ParsedSchedule:
         parsed = parse_holiday_cn(text, where)
         stem = path.stem
         if stem.isdigit() and len(stem) == 4 and int(stem) != parsed.year:
-            raise BadValue(f"{where}: the file is named for {stem} but holds {parsed.year}")
+            raise BadValue(
+                _("{where}: the file is named for {stem} but holds {year}").format(
+                    where=where, stem=stem, year=parsed.year
+                )
+            )
     if year is not None and parsed.year != year:
-        raise BadValue(f"{where}: holds {parsed.year}, not {year}")
+        raise BadValue(
+            _("{where}: holds {year}, not {wanted}").format(
+                where=where, year=parsed.year, wanted=year
+            )
+        )
     return parsed

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from duban.errors import BadValue
+from duban.i18n import N_, _
 
 
 def _bool(text: str) -> str:
@@ -18,7 +19,7 @@ def _bool(text: str) -> str:
         return "true"
     if value in ("0", "false", "no", "off", "否"):
         return "false"
-    raise BadValue(f"{text!r} is not true or false")
+    raise BadValue(_("{text!r} is not true or false").format(text=text))
 
 
 def _tz(text: str) -> str:
@@ -27,7 +28,9 @@ def _tz(text: str) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise BadValue(f"unknown time zone {text!r}: use a name like Asia/Shanghai") from exc
+        raise BadValue(
+            _("unknown time zone {name!r}: use a name like Asia/Shanghai").format(name=text)
+        ) from exc
     return text
 
 
@@ -35,10 +38,26 @@ def _workdays(text: str) -> str:
     try:
         n = int(text)
     except ValueError as exc:
-        raise BadValue(f"{text!r} is not a whole number of working days") from exc
+        raise BadValue(
+            _("{text!r} is not a whole number of working days").format(text=text)
+        ) from exc
     if not 1 <= n <= 250:
-        raise BadValue("a default deadline must be 1 to 250 working days")
+        raise BadValue(_("a default deadline must be 1 to 250 working days"))
     return str(n)
+
+
+def _lang(text: str) -> str:
+    value = text.strip().lower()
+    if value in ("", "zh", "en"):
+        return value
+    raise BadValue(_("{text!r} is not a language: use zh or en").format(text=text))
+
+
+def _date_format(text: str) -> str:
+    value = text.strip().lower()
+    if value in ("iso", "chinese"):
+        return value
+    raise BadValue(_("{text!r} is not a date format: use iso or chinese").format(text=text))
 
 
 @dataclass(frozen=True)
@@ -56,19 +75,37 @@ SETTINGS: dict[str, Setting] = {
             "timezone",
             "Asia/Shanghai",
             _tz,
-            "the office's time zone: what 'today' means (DUBAN_TZ overrides it for one run)",
+            N_("the office's time zone: what 'today' means (DUBAN_TZ overrides it for one run)"),
         ),
         Setting(
             "default_within",
             "15",
             _workdays,
-            "working days a report is due after receipt when no deadline is given (第十二条)",
+            N_("working days a report is due after receipt when no deadline is given (第十二条)"),
+        ),
+        Setting(
+            "lang",
+            "",
+            _lang,
+            N_(
+                "the language of what duban prints for this register: zh or en (empty: the "
+                "locale decides; --lang and DUBAN_LANG override it)"
+            ),
+        ),
+        Setting(
+            "date_format",
+            "iso",
+            _date_format,
+            N_(
+                "how Chinese tables show dates: iso (2026-11-20) or chinese (2026年11月20日); "
+                "JSON and CSV keep ISO dates"
+            ),
         ),
         Setting(
             "strict_calendar",
             "false",
             _bool,
-            "refuse a deadline in a year whose holiday schedule is not published or loaded",
+            N_("refuse a deadline in a year whose holiday schedule is not published or loaded"),
         ),
     )
 }
@@ -78,5 +115,9 @@ def find(key: str) -> Setting:
     """The setting named `key`; BadValue naming the known ones otherwise."""
     setting = SETTINGS.get(key)
     if setting is None:
-        raise BadValue(f"unknown setting {key!r}: use one of {', '.join(SETTINGS)}")
+        raise BadValue(
+            _("unknown setting {key!r}: use one of {keys}").format(
+                key=key, keys=", ".join(SETTINGS)
+            )
+        )
     return setting

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from duban.errors import BadValue, RegisterError
+from duban.i18n import _
 
 # The schema version this duban writes: `migrations.LATEST` (a test holds them equal).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000  # a cron job and a clerk writing at once wait, not fail
 
 
@@ -56,25 +57,35 @@ def prepare_file(path: Path, *, create: bool, default: bool) -> bool:
     register: a mistyped DUBAN_DB must not look like an empty register to cron.
     """
     if path.is_dir():
-        raise BadValue(f"the register {path} is a folder: give a file name")
+        raise BadValue(_("the register {path} is a folder: give a file name").format(path=path))
     if path.exists():
         return False
     if not create:
         raise RegisterError(
-            f"there is no register at {path}: check --db or DUBAN_DB "
-            "(a command that changes the register creates it)"
+            _(
+                "there is no register at {where}: check --db or DUBAN_DB "
+                "(a command that changes the register creates it)"
+            ).format(where=path)
         )
     if default:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if not path.parent.is_dir():
-        raise BadValue(f"cannot create the register {path}: folder {path.parent} does not exist")
+        raise BadValue(
+            _("cannot create the register {path}: folder {folder} does not exist").format(
+                path=path, folder=path.parent
+            )
+        )
     try:
         # The owner alone may read it; SQLite gives its -wal and -shm files the same mode.
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         return False
     except OSError as exc:
-        raise BadValue(f"cannot create the register {path}: {exc.strerror}") from exc
+        raise BadValue(
+            _("cannot create the register {path}: {reason}").format(
+                path=path, reason=_(str(exc.strerror))
+            )
+        ) from exc
     os.close(fd)
     return True
 
@@ -113,18 +124,24 @@ def connect(db: str | None) -> tuple[Any, str]:
             conn = sqlite3.connect(where.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.execute("BEGIN")  # one snapshot for every query of the command
         except sqlite3.Error as exc:
-            raise RegisterError(f"cannot open the register {where.path}: {exc}") from exc
+            raise RegisterError(
+                _("cannot open the register {where}: {error}").format(where=where.path, error=exc)
+            ) from exc
         return conn, "sqlite"
     if where.url.startswith("postgresql"):
         try:
             import psycopg
         except ImportError as exc:
-            raise BadValue("a PostgreSQL register needs `pip install 'duban[postgres]'`") from exc
+            raise BadValue(
+                _("a PostgreSQL register needs `pip install 'duban[postgres]'`")
+            ) from exc
         url = "postgresql://" + where.url.split("://", 1)[1]
         try:
             conn = psycopg.connect(url, connect_timeout=10)
             conn.read_only = True
         except psycopg.Error as exc:
-            raise RegisterError(f"cannot open the register: {exc}") from exc
+            raise RegisterError(_("cannot open the register: {error}").format(error=exc)) from exc
         return conn, "postgresql"
-    raise BadValue(f"cannot read the register {db!r}: give a file path or a PostgreSQL URL")
+    raise BadValue(
+        _("cannot read the register {db!r}: give a file path or a PostgreSQL URL").format(db=db)
+    )

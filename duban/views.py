@@ -39,6 +39,7 @@ def matter(m: Matter, due: Deadline, leads: list[str] | None = None) -> Shape:
         "code": m.code,
         "title": m.title,
         "source": m.source,
+        "proposal_by": m.proposal_by,  # 第十条: npc, cppcc, or null
         "source_ref": m.source_ref,
         "leader": m.leader,
         "handling": m.handling,
@@ -59,14 +60,23 @@ def listed(item: Listed) -> Shape:
     return matter(item.matter, item.due, item.leads)
 
 
-def unit(u: Unit, parent: str | None = None) -> Shape:
-    return {"name": u.name, "code": u.code, "kind": u.kind, "head": u.head, "parent": parent}
+def unit(u: Unit, parent: str | None = None, aliases: list[str] | None = None) -> Shape:
+    return {
+        "name": u.name,
+        "code": u.code,
+        "aliases": list(aliases or []),  # 简称
+        "kind": u.kind,
+        "head": u.head,
+        "parent": parent,
+    }
 
 
-def units(rows: list[Unit]) -> list[Shape]:
-    """Units with their parents' names (the parent of each is in the same list)."""
+def units(rows: list[Unit], aliases: dict[int, list[str]] | None = None) -> list[Shape]:
+    """Units with their parents' names (the parent of each is in the same list) and
+    their short names (unit id -> names)."""
     names = {u.id: u.name for u in rows}
-    return [unit(u, names.get(u.parent_id)) for u in rows]
+    aliases = aliases or {}
+    return [unit(u, names.get(u.parent_id), aliases.get(u.id)) for u in rows]
 
 
 def assignment(a: Assigned) -> Shape:

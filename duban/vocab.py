@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from duban.errors import BadValue
+from duban.i18n import N_, _
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    what: str  # the option's name, for messages
+    what: str  # the option's name, for messages (marked N_, translated where shown)
     terms: dict[str, tuple[str, ...]]  # English word -> Chinese terms, first is the label
 
     def parse(self, text: str) -> str:
@@ -26,7 +27,11 @@ class Vocabulary:
             if raw in chinese:
                 return word
         choices = ", ".join(f"{w} ({c[0]})" for w, c in self.terms.items())
-        raise BadValue(f"unknown {self.what} {raw!r}: use one of {choices}")
+        raise BadValue(
+            _("unknown {what} {raw!r}: use one of {choices}").format(
+                what=_(self.what), raw=raw, choices=choices
+            )
+        )
 
     def label(self, word: str, lang: str = "en") -> str:
         if lang == "zh" and word in self.terms:
@@ -40,21 +45,58 @@ class Vocabulary:
 
 # 第十条: the seven sources of a matter.
 SOURCE = Vocabulary(
-    "source",
+    N_("source"),
     {
         "decision": ("重大决策部署", "重大决策", "决策部署", "决策"),
         "document": ("印发文件", "文件", "发文"),
         "meeting": ("会议决定", "会议", "会议纪要"),
         "instruction": ("领导批示", "批示", "交办", "领导交办"),
-        "proposal": ("建议提案", "提案", "建议", "议案", "人大议案", "代表建议", "政协提案"),
-        "hotspot": ("热点难点", "热点", "难点"),
+        "proposal": (
+            "建议提案",
+            "提案",
+            "建议",
+            "议案",
+            "人大议案",
+            "代表建议",
+            "政协提案",
+            "人大建议",
+            "人大代表建议",
+            "人大代表议案",
+            "委员提案",
+            "政协委员提案",
+        ),  # fmt: skip
+        "hotspot": ("热点难点", "热点", "难点", "热点问题", "热点难点问题", "难点问题"),
         "other": ("其他", "其它"),
     },
 )
 
+# 第十条: NPC deputies' proposals (人大代表建议, 议案) and CPPCC members' (政协提案) are
+# counted apart.  The source term says whose a proposal is: `--source 人大建议` is a
+# proposal by NPC deputies; `--source proposal` (建议提案, 建议) says no more than that.
+# 提案 is the CPPCC's word, 议案 the NPC's.
+PROPOSAL_BY = Vocabulary(
+    N_("proposer"),
+    {
+        "npc": ("人大代表建议", "人大建议", "代表建议", "议案", "人大议案", "人大代表议案"),
+        "cppcc": ("政协提案", "提案", "委员提案", "政协委员提案"),
+    },
+)
+
+
+def parse_source(text: str) -> tuple[str, str | None]:
+    """A source as typed, and whose proposal when the term says so:
+    `人大建议` -> ('proposal', 'npc'), `npc` -> ('proposal', 'npc'), `批示` -> ('instruction', None).
+    """
+    raw = text.strip()
+    for word, terms in PROPOSAL_BY.terms.items():
+        if raw.lower() == word or raw in terms:
+            return "proposal", word
+    return SOURCE.parse(raw), None
+
+
 # 第十二条: how the unit is to handle the matter.
 HANDLING = Vocabulary(
-    "handling",
+    N_("handling"),
     {
         "relay": ("传达落实", "传达", "落实"),
         "investigate": ("调查核实后处理", "调查核实", "调查", "研究处理"),
@@ -65,7 +107,7 @@ HANDLING = Vocabulary(
 
 # 第十二条: report once by the deadline, or as the work goes (随办随报).
 REPORTING = Vocabulary(
-    "reporting mode",
+    N_("reporting mode"),
     {
         "once": ("按时报告", "按期报告", "一次"),
         "immediate": ("随办随报", "随时报告"),
@@ -73,7 +115,7 @@ REPORTING = Vocabulary(
 )
 
 REPORT_KIND = Vocabulary(
-    "report kind",
+    N_("report kind"),
     {
         "progress": ("进展", "进展情况", "阶段"),
         "final": ("办结", "办结报告", "结果"),
@@ -82,11 +124,11 @@ REPORT_KIND = Vocabulary(
 )
 
 ROLE = Vocabulary(
-    "role", {"lead": ("牵头单位", "牵头"), "participant": ("参加单位", "参加", "配合")}
+    N_("role"), {"lead": ("牵头单位", "牵头"), "participant": ("参加单位", "参加", "配合")}
 )
 
 MATTER_STATUS = Vocabulary(
-    "status",
+    N_("status"),
     {
         "registered": ("已立项", "立项", "待交办"),
         "assigned": ("办理中", "已交办", "在办"),
@@ -94,17 +136,19 @@ MATTER_STATUS = Vocabulary(
     },
 )
 
-ASSIGNMENT_STATUS = Vocabulary("assignment status", {"open": ("办理中",), "done": ("已完成",)})
+ASSIGNMENT_STATUS = Vocabulary(N_("assignment status"), {"open": ("办理中",), "done": ("已完成",)})
 
 REPORT_STATUS = Vocabulary(
-    "report status",
+    N_("report status"),
     {"pending": ("待审核",), "accepted": ("已采纳", "通过"), "returned": ("已退回", "退回")},
 )
 
-DECISION = Vocabulary("decision", {"accept": ("通过", "采纳"), "return": ("退回", "责成重新办理")})
+DECISION = Vocabulary(
+    N_("decision"), {"accept": ("通过", "采纳"), "return": ("退回", "责成重新办理")}
+)
 
 UNIT_KIND = Vocabulary(
-    "unit kind",
+    N_("unit kind"),
     {
         "department": ("政府部门", "部门", "委办局"),
         "district": ("旗区", "旗", "区", "县", "县区"),
@@ -116,7 +160,7 @@ UNIT_KIND = Vocabulary(
 
 # The history's actions, `group.verb`: `history --action GROUP` lists a whole group.
 ACTION = Vocabulary(
-    "action",
+    N_("action"),
     {
         "matter.register": ("立项登记",),
         "matter.close": ("办结",),
@@ -140,7 +184,7 @@ ACTION_GROUPS = tuple(dict.fromkeys(word.split(".")[0] for word in ACTION.terms)
 # returning its report for rework (第十五条), accepting its explanation (延期), and
 # counting a provisional deadline again once its year's schedule is loaded.
 DEADLINE_WHY = Vocabulary(
-    "reason",
+    N_("reason"),
     {
         "register": ("立项",),
         "assign": ("交办",),

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from duban.errors import BadValue
+from duban.i18n import _
 
 FIRST_YEAR = 2004  # the first year of the State Council schedules the package carries
 LAST_YEAR = 2099
@@ -118,7 +119,9 @@ def estimated_schedule(year: int) -> YearSchedule:
 def check_range(day: dt.date) -> None:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise BadValue(
-            f"{day.isoformat()} is outside the calendar ({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)"
+            _("{day} is outside the calendar ({first}-01-01 to {last}-12-31)").format(
+                day=day.isoformat(), first=FIRST_YEAR, last=LAST_YEAR
+            )
         )
 
 
@@ -209,7 +212,7 @@ class Calendar:
     def add(self, start: dt.date, n: int) -> dt.date:
         """The nth working day strictly after `start`; n = 0 is `start` itself."""
         if n < 0:
-            raise BadValue(f"a number of working days must be 0 or more, not {n}")
+            raise BadValue(_("a number of working days must be 0 or more, not {n}").format(n=n))
         i = self._index(start)
         if n == 0:
             return start
@@ -218,7 +221,9 @@ class Calendar:
         while self._cum[-1] < target:
             if self._end_year >= LAST_YEAR:
                 raise BadValue(
-                    f"{n} working days after {start.isoformat()} is beyond {LAST_YEAR}-12-31"
+                    _("{n} working days after {start} is beyond {last}-12-31").format(
+                        n=n, start=start.isoformat(), last=LAST_YEAR
+                    )
                 )
             self._extend_to(self._end_year + 1 + (target - self._cum[-1]) // 260)
         j = bisect_left(self._cum, target, i + 1)
@@ -227,7 +232,9 @@ class Calendar:
     def count(self, start: dt.date, end: dt.date) -> int:
         """Working days in (start, end]."""
         if end < start:
-            raise BadValue(f"{start.isoformat()} is after {end.isoformat()}")
+            raise BadValue(
+                _("{start} is after {end}").format(start=start.isoformat(), end=end.isoformat())
+            )
         i, j = self._index(start), self._index(end)
         return self._cum[j] - self._cum[i]
 

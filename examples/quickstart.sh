@@ -25,7 +25,7 @@ a=$(duban register "研究解决东胜区老旧小区冬季供暖不达标问题
       --ref "市长批示〔2026〕45号" --handling investigate --received 2026-09-28 --json | code_of)
 echo "registered $a"
 duban calendar explain "$a" | tail -n 4   # 15 working days, the National Day week skipped
-duban assign "$a" --lead 市住房和城乡建设局=周涛 --participant 东胜区人民政府=王芳 --on 2026-09-29
+duban assign "$a" --lead 住建局=周涛 --participant 东胜区人民政府=王芳 --on 2026-09-29  # 住建局: its short name
 
 step "A meeting decision with two lead units, each reporting separately"
 b=$(duban register "落实市政府第12次常务会议关于黄河流域生态保护的决定" --source meeting \
@@ -33,7 +33,7 @@ b=$(duban register "落实市政府第12次常务会议关于黄河流域生态�
 duban assign "$b" --lead 市生态环境局 --lead 市自然资源局 --participant 伊金霍洛旗人民政府 --on 2026-10-13
 
 step "A deputy's proposal, registered but not yet assigned"
-duban register "关于增设康巴什区公交线路的建议" --source 建议 --ref "人大代表建议第118号" --received 2026-10-26
+duban register "关于增设康巴什区公交线路的建议" --source 人大建议 --ref "人大代表建议第118号" --received 2026-10-26
 
 step "The housing bureau reports on time, in writing, signed and sealed; the office accepts and closes"
 r=$(duban report "$a" --unit zjj --kind final --text "已完成12个小区管网改造，室温全部达标" \

@@ -1028,3 +1028,74 @@ def test_a_lone_responsible_with_several_units_is_refused(cli, assert_error, uni
     made = cli("assign", code, "--lead", HOUSING, "--responsible", "周涛", "--on", "2026-11-03",
                "--json")  # fmt: skip
     assert [a["responsible"] for a in json.loads(made.stdout)] == ["周涛"]
+
+
+# -- 第十条: sources in the office's words; whose proposal --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "source", "proposal_by"),
+    [
+        ("人大建议", "proposal", "npc"),
+        ("代表建议", "proposal", "npc"),
+        ("人大代表建议", "proposal", "npc"),
+        ("议案", "proposal", "npc"),
+        ("人大议案", "proposal", "npc"),
+        ("npc", "proposal", "npc"),
+        ("政协提案", "proposal", "cppcc"),
+        ("提案", "proposal", "cppcc"),  # the CPPCC's word
+        ("委员提案", "proposal", "cppcc"),
+        ("CPPCC", "proposal", "cppcc"),
+        ("proposal", "proposal", None),  # a proposal, whose not said
+        ("建议提案", "proposal", None),
+        ("建议", "proposal", None),
+        ("热点问题", "hotspot", None),
+        ("热点难点问题", "hotspot", None),
+        ("难点问题", "hotspot", None),
+        ("批示", "instruction", None),
+    ],
+)
+def test_the_source_term_says_whose_proposal_it_is(register, show, typed, source, proposal_by):
+    matter = register(source=typed)
+    assert (matter["source"], matter["proposal_by"]) == (source, proposal_by)
+    assert show(matter["code"])["proposal_by"] == proposal_by
+    detail = show(matter["code"])["history"][0]["detail"]
+    assert detail["source"] == source and detail.get("proposal_by") == proposal_by
+
+
+# -- dates as the office writes them ---------------------------------------------------
+
+# Wednesday 2026-11-04, 09:00 in Beijing: 前天 is Monday 11-02.
+WEDNESDAY = {"DUBAN_NOW": "2026-11-04T09:00:00+08:00"}
+
+
+@pytest.mark.parametrize("written", ["11月2日", "11月2号", " 11 月 02 日", "11月2", "前天"])
+def test_a_day_of_this_year_as_the_office_writes_it(cli, json_of, written):
+    data = json_of(cli("register", "x", "--source", "other", "--received", written, "--json",
+                       env=WEDNESDAY))  # fmt: skip
+    assert (data["received"], data["due"]) == ("2026-11-02", "2026-11-23")
+
+
+@pytest.mark.parametrize(("written", "day"), [("今天", "2026-11-04"), ("昨天", "2026-11-03"),
+                                              ("today", "2026-11-04"), ("yesterday", "2026-11-03")])  # fmt: skip
+def test_today_and_yesterday_still_work(cli, json_of, written, day):
+    data = json_of(cli("register", "x", "--source", "other", "--received", written, "--json",
+                       env=WEDNESDAY))  # fmt: skip
+    assert data["received"] == day
+
+
+def test_this_year_is_the_offices(cli, json_of):
+    """17:00 UTC on 31 December is already New Year's Day in Beijing."""
+    env = {"DUBAN_NOW": "2026-12-31T17:00:00Z"}
+    data = json_of(cli("register", "x", "--source", "other", "--received", "1月1日", "--json",
+                       env=env))  # fmt: skip
+    assert (data["code"], data["received"]) == ("DB-2027-0001", "2027-01-01")
+    assert json_of(cli("register", "y", "--source", "other", "--received", "前天", "--json",
+                       env=env))["received"] == "2026-12-30"  # fmt: skip
+
+
+@pytest.mark.parametrize("written", ["13月2日", "2月30日", "11月", "11-02"])
+def test_an_impossible_day_of_this_year_is_a_bad_value(cli, assert_error, written):
+    assert_error(cli("register", "x", "--source", "other", "--received", written, env=WEDNESDAY),
+                 2, repr(written.strip()))  # fmt: skip
+    assert cli("list", "--json").stdout.strip() == "[]"

@@ -221,3 +221,68 @@ def test_show_table(cli, ledger):
 
 def test_show_unknown_matter(cli, assert_error, ledger):
     assert_error(cli("show", "DB-2026-0099"), 3, "DB-2026-0099")
+
+
+# -- 第十条: proposals counted apart ------------------------------------------------------
+
+
+def test_proposals_are_listed_apart_by_whose_they_are(cli, json_of, register):
+    npc = register(source="人大建议", title="代表建议")["code"]
+    cppcc = register(source="政协提案", title="委员提案")["code"]
+    unsaid = register(source="proposal", title="建议或提案")["code"]
+    motion = register(source="议案", title="人大议案")["code"]
+    register(source="热点问题", title="热点")
+
+    def listed(source):
+        return codes(json_of(cli("list", "--source", source, "--json")))
+
+    assert listed("人大建议") == listed("npc") == listed("代表建议") == [npc, motion]
+    assert listed("政协提案") == listed("cppcc") == [cppcc]
+    # proposal (建议提案) is every proposal, whoever made it, or none said.
+    assert listed("proposal") == listed("建议提案") == [npc, cppcc, unsaid, motion]
+    assert [m["proposal_by"] for m in json_of(cli("list", "--json"))] == [
+        "npc",
+        "cppcc",
+        None,
+        "npc",
+        None,
+    ]
+    assert listed("热点难点") == ["DB-2026-0005"]
+
+
+# -- a matter by its short number -----------------------------------------------------
+
+NOV_26 = {"DUBAN_NOW": "2026-11-26T10:00:00+08:00"}
+
+
+@pytest.mark.parametrize(
+    "typed", ["3", "0003", "2026-0003", "2026-3", "db-2026-3", "DB-2026-0003", "db2026-3"]
+)
+def test_a_matter_is_found_by_its_short_number(cli, json_of, ledger, typed):
+    assert json_of(cli("show", typed, "--json", env=NOV_26))["code"] == ledger[2]
+
+
+def test_a_short_number_is_of_this_year_in_the_offices_time_zone(cli, json_of, assert_error,
+                                                                 register):  # fmt: skip
+    register(received="2026-11-02", title="去年收到的")
+    register(received="2027-01-01", title="今年收到的")
+    # 17:00 UTC on 31 December 2026 is already 1 January 2027 in Beijing.
+    new_year = {"DUBAN_NOW": "2026-12-31T17:00:00Z"}
+    assert json_of(cli("show", "1", "--json", env=new_year))["code"] == "DB-2027-0001"
+    in_utc = {**new_year, "DUBAN_TZ": "UTC"}
+    assert json_of(cli("show", "1", "--json", env=in_utc))["code"] == "DB-2026-0001"
+    assert_error(cli("show", "2", env=new_year), 3, "'2'", "DB-2027-0002")
+
+
+def test_every_command_taking_a_code_takes_its_short_number(cli, json_of, register, show):
+    add_units(cli)
+    code = register()["code"]  # DB-2026-0001
+    assert cli("assign", "1", "--lead", HOUSING, "--on", "2026-11-03", env=NOV_26).exit_code == 0
+    rid = enter_report(cli, "2026-1", HOUSING)["id"]
+    assert cli("review", rid, "--accept", "--on", "2026-11-20").exit_code == 0
+    assert cli("close", "db-2026-1", "--on", "2026-11-21").exit_code == 0
+    actions = [e["action"] for e in json_of(cli("history", "1", "--json", env=NOV_26))]
+    assert actions[0] == "matter.register" and actions[-1] == "matter.close"
+    explained = json_of(cli("calendar", "explain", "2026-0001", "--unit", "zjj", "--json"))
+    assert explained["code"] == code
+    assert show(code)["status"] == "closed"

@@ -105,9 +105,19 @@ def test_the_register_is_migrated_to_this_version(old):
 
 def test_matters_and_units_and_settings_read_back_the_same(old):
     cli, then = old
-    assert cli.check("list", "--json").data == then["list"]
-    assert cli.check("unit", "list", "--json").data == then["units"]
-    assert cli.check("config", "--json").data == then["config"]
+    # What this release added reads as nothing said: no proposer, no short names.
+    assert cli.check("list", "--json").data == [{**m, "proposal_by": None} for m in then["list"]]
+    assert cli.check("unit", "list", "--json").data == [{**u, "aliases": []}
+                                                        for u in then["units"]]  # fmt: skip
+    # Settings added since the release read as their defaults.
+    settings = {s["key"]: s for s in cli.check("config", "--json").data}
+    assert [settings[s["key"]] for s in then["config"]] == then["config"]
+    assert {
+        k: settings[k]["value"] for k in set(settings) - {s["key"] for s in then["config"]}
+    } == {
+        "lang": "",
+        "date_format": "iso",
+    }
 
 
 def test_each_matter_reads_back_whole(old):
@@ -116,8 +126,9 @@ def test_each_matter_reads_back_whole(old):
         now = cli.check("show", code, "--json").data
         for key in ("assignments", "reports"):
             assert now[key] == before[key], (code, key)
+        assert now["proposal_by"] is None  # added by this release: nothing said it
         assert {k: v for k, v in now.items() if k not in ("assignments", "reports",
-                "history", "deadlines")} == {k: v for k, v in before.items()
+                "history", "deadlines", "proposal_by")} == {k: v for k, v in before.items()
                 if k not in ("assignments", "reports", "history")}  # fmt: skip
         assert [(e["id"], renamed(e["action"]), e["effective_on"], e["actor"], e["detail"])
                 for e in before["history"]] == [(e["id"], e["action"], e["effective_on"],
@@ -156,4 +167,23 @@ def test_the_migrated_register_works_on(old):
     assert [(r["code"], r["unit"], r["due"]) for r in late] == [
         ("DB-2026-0003", None, "2026-11-16"),
         ("DB-2026-0005", None, "2026-11-16"),
+    ]
+
+
+def test_the_migrated_register_takes_short_names_and_proposers(old):
+    """Step 4: units' short names (简称), and whose proposal a matter is (第十条)."""
+    cli, then = old
+    unit = then["units"][0]["name"]
+    assert cli.check("unit", "edit", unit, "--alias", "简称甲", "--json").data["aliases"] == [
+        "简称甲"
+    ]
+    made = cli.check("register", "政协委员的提案", "--source", "政协提案", "--received",
+                     "2026-11-02", "--json").data  # fmt: skip
+    assert made["proposal_by"] == "cppcc"
+    assert [m["code"] for m in cli.check("list", "--source", "政协提案", "--json").data] == [
+        made["code"]
+    ]
+    cli.check("assign", made["code"], "--lead", "简称甲", "--on", "2026-11-03")
+    assert [a["unit"] for a in cli.check("show", made["code"], "--json").data["assignments"]] == [
+        unit
     ]

@@ -244,7 +244,7 @@ def test_find_matter_ignores_case_and_spaces(ctx, typed):
     assert find_matter(ctx, typed).id == second.id
 
 
-@pytest.mark.parametrize("typed", ["DB-2026-0003", "DB-2025-0001", "2026-0001", ""])
+@pytest.mark.parametrize("typed", ["DB-2026-0003", "DB-2025-0001", "2025-0001", "2026-3", ""])
 def test_find_matter_of_an_unknown_code_is_not_found(ctx, typed):
     register(ctx)
     register(ctx, "第二件")
@@ -297,3 +297,33 @@ def test_a_refused_registration_writes_nothing(fresh_db):
         assert list(ctx.session.exec(select(HistoryEntry))) == []
         assert list(ctx.session.exec(select(Deadline))) == []
         assert register(ctx, "丙").code == "DB-2026-0001"
+
+
+# -- a matter by its short number; whose proposal (第十条) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "index"),
+    [("2", 1), (" 0002 ", 1), ("2026-2", 1), ("db-2026-0002", 1), ("DB2026-2", 1),
+     ("2025-1", 2), ("DB-2025-1", 2)],
+)  # fmt: skip
+def test_find_matter_by_its_short_number(ctx, monkeypatch, typed, index):
+    """A bare number is of this year: today's year in the office's zone."""
+    monkeypatch.setenv("DUBAN_NOW", "2026-11-26T10:00:00+08:00")
+    made = [
+        register(ctx),
+        register(ctx, "第二件"),
+        register(ctx, "去年的", received=dt.date(2025, 12, 30)),
+    ]
+    assert find_matter(ctx, typed).id == made[index].id
+
+
+def test_a_proposal_keeps_whose_it_is(ctx):
+    npc = register(ctx, source="人大代表建议")
+    cppcc = register(ctx, source="政协提案")
+    unsaid = register(ctx, source="建议提案")
+    assert [(m.source, m.proposal_by) for m in (npc, cppcc, unsaid)] == [
+        ("proposal", "npc"), ("proposal", "cppcc"), ("proposal", None)
+    ]  # fmt: skip
+    with pytest.raises(BadValue, match="unknown source"):
+        register(ctx, source="人大")

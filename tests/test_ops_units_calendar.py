@@ -25,7 +25,7 @@ from duban.ops.calendar import load_schedule, recompute, set_day
 from duban.ops.history import history
 from duban.ops.matters import find_matter, register_matter
 from duban.ops.reports import add_report, review_report
-from duban.ops.units import add_unit, edit_unit, find_unit, parent_of
+from duban.ops.units import add_unit, aliases_of, edit_unit, find_unit, parent_of
 
 HOUSING = "市住房和城乡建设局"
 ECOLOGY = "市生态环境局"
@@ -441,3 +441,85 @@ def test_history_of_an_unknown_action_is_a_bad_value(ctx, action):
         history(ctx, action=action)
     assert caught.value.exit_code == 2
     assert "calendar" in caught.value.message  # the groups are listed
+
+
+# -- short names (简称) ----------------------------------------------------------------
+
+NDRC = "鄂尔多斯市发展和改革委员会"
+
+
+@pytest.mark.parametrize("typed", ["发改委", " 市发改委 ", "NDRC", "ndrc", "fgw1"])
+def test_find_unit_by_short_name_in_any_case(ctx, typed):
+    units(ctx)
+    made = add_unit(ctx, NDRC, code="FGW1", aliases=["发改委", "市发改委", "NDRC"])
+    assert find_unit(ctx, typed).id == made.id
+    assert aliases_of(ctx, made) == ["发改委", "市发改委", "NDRC"]
+    assert ctx.reader.unit_aliases() == {made.id: ["发改委", "市发改委", "NDRC"]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        # The pinyin initials of a short name, or of a name (市教育局: s-j-y-j).
+        ("fgw", f"no unit 'fgw'; did you mean '{NDRC}' (发改委)?"),
+        ("SFGW", f"no unit 'SFGW'; did you mean '{NDRC}' (市发改委)?"),
+        ("sjyj", f"no unit 'sjyj'; did you mean '{EDUCATION}'?"),
+        # Close to a short name, or part of one.
+        ("市发改", f"no unit '市发改'; did you mean '{NDRC}' (市发改委)?"),
+        ("公安局", "no unit '公安局'; see `duban unit list`"),
+    ],
+)
+def test_a_misspelt_short_name_gets_did_you_mean(fresh_db, typed, message):
+    with changed(fresh_db) as ctx:
+        units(ctx)
+        add_unit(ctx, NDRC, aliases=["发改委", "市发改委"])
+    with pytest.raises(NotFound) as caught, changed(fresh_db) as ctx:
+        find_unit(ctx, typed)
+    assert caught.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("unit", "changes", "message"),
+    [
+        (EDUCATION, {"aliases": ["发改委"]},
+         f"alias '发改委' for {EDUCATION} is already an alias of {NDRC}: choose another"),
+        (EDUCATION, {"aliases": ["ndrc"]},
+         f"alias 'ndrc' for {EDUCATION} is already an alias of {NDRC}: choose another"),
+        (EDUCATION, {"aliases": ["zjj"]},
+         f"alias 'zjj' for {EDUCATION} is already the code of {HOUSING}: choose another"),
+        (NDRC, {"aliases": [HOUSING]},
+         f"alias '{HOUSING}' for {NDRC} is already the name of {HOUSING}: choose another"),
+        (EDUCATION, {"rename": "NDRC"}, f"name 'NDRC' is already an alias of {NDRC}: choose another"),
+        (EDUCATION, {"code": "发改委"}, f"code '发改委' is already an alias of {NDRC}: choose another"),
+        (NDRC, {"drop_aliases": ["发改"]}, None),
+    ],
+)  # fmt: skip
+def test_a_short_name_a_lookup_would_confuse_is_refused(fresh_db, unit, changes, message):
+    with changed(fresh_db) as ctx:
+        units(ctx)
+        add_unit(ctx, NDRC, aliases=["发改委", "NDRC"])
+    error = NotFound if message is None else BadValue
+    with pytest.raises(error) as caught, changed(fresh_db) as ctx:
+        edit_unit(ctx, unit, **changes)
+    if message is None:
+        assert caught.value.message == f"{NDRC} has no alias '发改': its aliases are 发改委, NDRC"
+    else:
+        assert caught.value.message == message
+    with changed(fresh_db) as ctx:
+        assert ctx.reader.unit_aliases() == {find_unit(ctx, NDRC).id: ["发改委", "NDRC"]}
+        assert entries(ctx, "unit.edit") == []
+
+
+def test_a_short_name_moves_from_one_unit_to_another(fresh_db):
+    with changed(fresh_db) as ctx:
+        units(ctx)
+        add_unit(ctx, NDRC, aliases=["发改委"])
+    with changed(fresh_db) as ctx:
+        edit_unit(ctx, NDRC, drop_aliases=["发改委"], aliases=["市发改委"])
+        edit_unit(ctx, EDUCATION, aliases=["发改委"])
+    with changed(fresh_db) as ctx:
+        assert find_unit(ctx, "发改委").name == EDUCATION
+        assert find_unit(ctx, "市发改委").name == NDRC
+        [(_, first), (_, second)] = entries(ctx, "unit.edit")
+        assert first["changes"] == {"aliases": [["发改委"], ["市发改委"]]}
+        assert second["changes"] == {"aliases": [[], ["发改委"]]}

@@ -1,4 +1,5 @@
-"""duban unit: add, edit, list, import; names and codes; parents without cycles (第五条)."""
+"""duban unit: add, edit, list, import; names, codes and short names (简称); parents without
+cycles (第五条)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import snapshot_of
+from conftest import Cli, snapshot_of
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -29,6 +30,7 @@ def test_add_json_and_list(cli, json_of):
     assert top == {
         "name": "鄂尔多斯市人民政府",
         "code": "szf",
+        "aliases": [],
         "kind": "other",
         "head": None,
         "parent": None,
@@ -50,6 +52,7 @@ def test_add_json_and_list(cli, json_of):
     assert district == {
         "name": "东胜区人民政府",
         "code": None,
+        "aliases": [],
         "kind": "district",
         "head": "刘伟",
         "parent": "鄂尔多斯市人民政府",
@@ -202,7 +205,14 @@ def test_import_with_chinese_column_names_and_table_output(cli, json_of, tmp_pat
     assert "市财政局" in result.stdout and "高峰" in result.stdout
     assert result.stderr == f"imported 1 unit(s) from {sheet}\n"
     assert unit_list(cli, json_of) == [
-        {"name": "市财政局", "code": "czj", "kind": "department", "head": "高峰", "parent": None}
+        {
+            "name": "市财政局",
+            "code": "czj",
+            "aliases": [],
+            "kind": "department",
+            "head": "高峰",
+            "parent": None,
+        }  # fmt: skip
     ]
 
 
@@ -313,3 +323,152 @@ def test_an_unchanged_parent_is_no_change_and_a_change_names_the_units(cli, json
     assert [e["detail"]["changes"] for e in edits] == [
         {"parent": ["东胜区人民政府", "鄂尔多斯市人民政府"]}
     ]
+
+
+# -- short names (简称) ----------------------------------------------------------------
+
+NDRC = "鄂尔多斯市发展和改革委员会"
+
+
+def test_a_unit_named_by_its_short_name_is_the_unit(cli, json_of, units, register, show):
+    """The contract: after `unit add NAME --alias 发改委`, `--lead 发改委` assigns NAME."""
+    added = json_of(cli("unit", "add", NDRC, "--alias", "发改委", "--alias", "市发改委", "--json"))
+    assert added["aliases"] == ["发改委", "市发改委"]
+    code = register()["code"]
+    assert cli("assign", code, "--lead", "发改委", "--on", "2026-11-03").exit_code == 0
+    assert [a["unit"] for a in show(code)["assignments"]] == [NDRC]
+    # Every option taking a unit: report, list, overdue, the parent of another unit.
+    assert cli("unit", "edit", "市发改委", "--head", "王强").exit_code == 0
+    assert cli("report", code, "--unit", "发改委", "--kind", "progress", "--text", "进展",
+               "--on", "2026-11-10").exit_code == 0  # fmt: skip
+    assert codes_of(json_of(cli("list", "--unit", "发改委", "--json"))) == [code]
+    late = json_of(cli("overdue", "--as-of", "2026-12-31", "--unit", "市发改委", "--json"))
+    assert [r["unit"] for r in late] == [NDRC]
+    assert (
+        json_of(cli("unit", "add", "市发改委价格科", "--parent", "发改委", "--json"))["parent"]
+        == NDRC
+    )
+
+
+def codes_of(data):
+    return [m["code"] for m in data]
+
+
+def test_short_names_are_listed_in_json_table_and_csv(cli, json_of, units):
+    assert cli("unit", "add", NDRC, "--code", "fgw", "--alias", "发改委", "--alias", "市发改委"
+               ).exit_code == 0  # fmt: skip
+    listed = {u["name"]: u for u in unit_list(cli, json_of)}
+    assert listed[NDRC]["aliases"] == ["发改委", "市发改委"]
+    assert listed["市教育局"]["aliases"] == []
+    table = cli("unit", "list", env={"COLUMNS": "200"})
+    assert "Short names" in table.stdout and "发改委, 市发改委" in table.stdout
+    assert "简称" in cli("unit", "list", "--lang", "zh", env={"COLUMNS": "200"}).stdout
+    rows = list(csv.DictReader(cli("unit", "list", "--format", "csv").stdout.splitlines()))
+    assert rows[-1]["aliases"] == "发改委;市发改委"
+
+
+def test_a_misspelt_unit_is_matched_against_short_names_and_pinyin_initials(
+    cli, assert_error, units, register, show
+):
+    assert cli("unit", "add", NDRC, "--alias", "发改委").exit_code == 0
+    code = register()["code"]
+    # fgw: the initials of 发改委 (f-g-w); the unit is suggested by its name.
+    assert_error(cli("assign", code, "--lead", "fgw"), 3, "no unit 'fgw'", "did you mean",
+                 f"'{NDRC}' (发改委)")  # fmt: skip
+    assert_error(cli("assign", code, "--lead", "FGW"), 3, NDRC)
+    assert_error(cli("assign", code, "--lead", "发改"), 3, "did you mean", NDRC)  # in an alias
+    assert_error(cli("assign", code, "--lead", "sjyj"), 3, "'市教育局'")  # 市教育局's initials
+    assert show(code)["assignments"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        # Another unit's alias, name or code, in any letter case: both units are named.
+        (["市发展改革委", "--alias", "发改委"],
+         ["alias '发改委' for 市发展改革委 is already an alias of", NDRC]),
+        (["市发展改革委", "--alias", "市教育局"],
+         ["alias '市教育局' for 市发展改革委 is already the name of 市教育局"]),
+        (["市发展改革委", "--alias", "JYJ"],
+         ["alias 'JYJ' for 市发展改革委 is already the code of 市教育局"]),
+        # A name or a code that is another unit's alias.
+        (["发改委"], ["name '发改委' is already an alias of", NDRC]),
+        (["市发展改革委", "--code", "FaGaiWei"], ["code 'FaGaiWei' is already an alias of", NDRC]),
+        (["市发展改革委", "--alias", " "], ["an alias cannot be empty"]),
+    ],
+    ids=["alias-alias", "alias-name", "alias-code", "name-alias", "code-alias", "empty"],
+)  # fmt: skip
+def test_a_short_name_a_lookup_would_confuse_is_refused(cli, json_of, assert_error, units, args,
+                                                         fragments):  # fmt: skip
+    assert cli("unit", "add", NDRC, "--alias", "发改委", "--alias", "fagaiwei").exit_code == 0
+    before = snapshot_of(cli.db)
+    assert_error(cli("unit", "add", *args), 2, *fragments)
+    assert snapshot_of(cli.db) == before
+
+
+def test_edit_adds_and_drops_short_names_and_the_history_keeps_both(cli, json_of, assert_error,
+                                                                     units):  # fmt: skip
+    assert cli("unit", "add", NDRC, "--alias", "发改委").exit_code == 0
+    edited = json_of(cli("unit", "edit", "发改委", "--alias", "市发改委", "--alias", "发展改革委",
+                         "--json"))  # fmt: skip
+    assert edited["aliases"] == ["发改委", "市发改委", "发展改革委"]
+    dropped = json_of(cli("unit", "edit", NDRC, "--drop-alias", "发改委", "--json"))
+    assert dropped["aliases"] == ["市发改委", "发展改革委"]
+    # Now free: another unit may take it; the old one is no longer found by it.
+    assert cli("unit", "edit", "市教育局", "--alias", "发改委").exit_code == 0
+    assert json_of(cli("unit", "edit", "发改委", "--head", "王芳", "--json"))["name"] == "市教育局"
+    # A short name it already has is nothing to change; one it lacks is not found.
+    assert_error(cli("unit", "edit", NDRC, "--alias", "市发改委"), 2, "nothing to change")
+    assert_error(cli("unit", "edit", NDRC, "--drop-alias", "发改委"), 3,
+                 f"{NDRC} has no alias '发改委'", "市发改委, 发展改革委")  # fmt: skip
+    edits = json_of(cli("history", "--action", "unit.edit", "--json"))
+    assert [e["detail"]["changes"] for e in edits[:2]] == [
+        {"aliases": [["发改委"], ["发改委", "市发改委", "发展改革委"]]},
+        {"aliases": [["发改委", "市发改委", "发展改革委"], ["市发改委", "发展改革委"]]},
+    ]
+    added = json_of(cli("history", "--action", "unit.add", "--json"))
+    assert added[-1]["detail"]["aliases"] == ["发改委"]
+
+
+def test_import_reads_short_names_and_the_columns_the_tool_prints(cli, json_of, tmp_path):
+    sheet = write_csv(
+        tmp_path / "单位.csv",
+        [
+            ["名称", "编号", "简称", "类型", "主要负责人", "上级单位"],
+            ["鄂尔多斯市人民政府", "szf", "市政府", "其他", "", ""],
+            [NDRC, "fgw", "发改委;市发改委", "部门", "王强", "市政府"],
+        ],
+    )
+    imported = json_of(cli("unit", "import", sheet, "--json"))
+    assert [(u["name"], u["code"], u["aliases"], u["head"], u["parent"]) for u in imported] == [
+        ("鄂尔多斯市人民政府", "szf", ["市政府"], None, None),
+        (NDRC, "fgw", ["发改委", "市发改委"], "王强", "鄂尔多斯市人民政府"),
+    ]
+
+
+def test_the_units_file_the_tool_writes_is_one_it_reads(cli, json_of, tmp_path):
+    """`unit list --format csv` into another register with `unit import`: the same units."""
+    assert cli("unit", "import", EXAMPLES / "units-ordos.csv").exit_code == 0
+    listed = unit_list(cli, json_of)
+    assert {u["name"]: u["aliases"] for u in listed}["市发展和改革委员会"] == ["发改委", "市发改委"]
+    sheet = tmp_path / "units.csv"
+    sheet.write_text(cli("unit", "list", "--format", "csv").stdout, encoding="utf-8")
+    other = Cli(tmp_path / "other.db")
+    assert other("unit", "import", sheet).exit_code == 0
+    assert unit_list(other, json_of) == listed
+
+
+@pytest.mark.parametrize(
+    ("header", "fragment"),
+    [
+        (["name", "名称"], "'name' and '名称'"),
+        (["名称", "code", "编号"], "'code' and '编号'"),
+        (["name", "aliases", "简称"], "'aliases' and '简称'"),
+        (["name", "name"], "the column 'name' is named twice"),
+    ],
+)
+def test_import_refuses_a_column_named_twice(cli, json_of, assert_error, tmp_path, header,
+                                             fragment):  # fmt: skip
+    sheet = write_csv(tmp_path / "units.csv", [header, ["市财政局"] * len(header)])
+    assert_error(cli("unit", "import", sheet), 2, fragment)
+    assert unit_list(cli, json_of) == []

@@ -3,6 +3,7 @@
 import typer
 
 from duban.cli.run import Run
+from duban.i18n import _
 
 
 def register_commands(app: typer.Typer) -> None:
@@ -22,5 +23,8 @@ def register_commands(app: typer.Typer) -> None:
         with run.change():
             pass
         data = views.register_info(run.location, LATEST, created=run.created is not None)
-        run.say(f"{'created' if data['created'] else 'ready'}: the register at {data['register']}")
+        if data["created"]:
+            run.say(_("created: the register at {register}").format(register=data["register"]))
+        else:
+            run.say(_("ready: the register at {register}").format(register=data["register"]))
         run.emit(data, table=["register", "schema", "created"])

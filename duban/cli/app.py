@@ -6,15 +6,16 @@ import typer
 
 from duban import __version__
 from duban.cli.command import App, DubanGroup
+from duban.i18n import N_
 
-HELP = """督办 duban: the supervision register of a supervision office (督查室).
+HELP = N_("""督办 duban: the supervision register of a supervision office (督查室).
 
 Register matters, assign lead and participating units, take in their reports, review
 them, close, and chase whatever is late.  Deadlines are counted in working days under
 China's holiday schedule (鄂府办发〔2018〕36号 第十二条: 15 working days when none is given).
 
 Example: duban register "落实全市安全生产会议精神" --source meeting --received 2026-11-02
-"""
+""")
 
 app = App(
     name="duban",

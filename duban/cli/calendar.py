@@ -7,6 +7,7 @@ import typer
 from duban.cli.command import App, fail
 from duban.cli.run import Run
 from duban.errors import EXIT_USAGE
+from duban.i18n import _
 
 app = App(
     help="The working-day calendar: count, check, load next year's schedule, explain.\n\n"
@@ -137,7 +138,11 @@ def load(
     with run.change() as c:
         row = load_schedule(c, file, year=year)
         data = views.loaded(row)
-    run.say(f"loaded the {row.year} schedule from {file}; now run `duban calendar recompute`")
+    run.say(
+        _("loaded the {year} schedule from {file}; now run `duban calendar recompute`").format(
+            year=row.year, file=file
+        )
+    )
     run.emit(data)
 
 
@@ -156,14 +161,20 @@ def set_(
     Example: duban calendar set 2027-02-20 --work --name 春节
     """
     if off == work:
-        fail("say --off or --work (one of them)", EXIT_USAGE)
+        fail(_("say --off or --work (one of them)"), EXIT_USAGE)
     from duban import views
     from duban.ops.calendar import set_day
 
     run: Run = ctx.obj
     with run.change() as c:
         info = set_day(c, c.date(date), off=off, name=name)
-    run.say(f"{info.date.isoformat()} is now a {info.kind}")
+    from duban.render import term
+
+    run.say(
+        _("{date} is now a {kind}").format(
+            date=run.day(info.date.isoformat()), kind=term("kind", info.kind, run.lang)
+        )
+    )
     run.emit(views.day(info))
 
 
@@ -200,8 +211,14 @@ def recompute(ctx: typer.Context) -> None:
     moved = sum(1 for x in changes if x.moved)
     confirmed = sum(1 for x in changes if not x.moved and not x.provisional)
     run.say(
-        f"{moved} deadline date(s) moved, {confirmed} confirmed as they were; "
-        f"{sum(1 for x in changes if x.provisional)} still provisional"
+        _(
+            "{moved} deadline date(s) moved, {confirmed} confirmed as they were; "
+            "{provisional} still provisional"
+        ).format(
+            moved=moved,
+            confirmed=confirmed,
+            provisional=sum(1 for x in changes if x.provisional),
+        )
     )
     run.emit(
         [views.recount(x) for x in changes],

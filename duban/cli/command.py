@@ -13,9 +13,11 @@ of these ways:
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +30,7 @@ from typer.core import TyperCommand, TyperGroup
 from duban.cli import options
 from duban.cli.run import Run
 from duban.errors import EXIT_INTERNAL, EXIT_OK, DubanError
+from duban.i18n import N_, _, language, set_language
 
 # The base of every usage error, wherever this typer keeps its click (its own copy or not).
 ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -86,7 +89,7 @@ def _plain_checker() -> Any:
                 return self.convert(value)
             except ValueError:
                 raise typer.BadParameter(
-                    "Input should be a valid integer, unable to parse string as an integer",
+                    N_("Input should be a valid integer, unable to parse string as an integer"),
                     ctx=ctx,
                     param=param,
                 ) from None
@@ -105,16 +108,107 @@ def _check_plainly(params: list[Any]) -> None:
             param._runtime_param = plain(described.parameter_info, described.annotation, convert)
 
 
-class DubanCommand(TyperCommand):
+def _translated(command: Any, ctx: Any) -> None:
+    """Put the command's help, and its options' help and panels, into the run's language
+    (in place: the English stays the key, so this can be done again in another language)."""
+    for thing in (command, *command.get_params(ctx)):
+        for attr in ("help", "rich_help_panel"):
+            english = thing.__dict__.setdefault(f"_duban_{attr}", getattr(thing, attr, None))
+            if english:
+                chinese = _(inspect.cleandoc(english))  # the catalogue has them cleaned
+                setattr(thing, attr, english if chinese == inspect.cleandoc(english) else chinese)
+
+
+# Typer's own words in help (typer.rich_utils), and the help of the options Typer and
+# click add themselves: put into the run's language at help time.
+TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+}
+USAGE = N_("Usage:")
+USAGE_WORDS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."))
+OWN_HELP = (
+    N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
+)
+
+
+@contextmanager
+def _typer_words() -> Iterator[None]:
+    """Typer's panel titles and marks in the run's language, English again afterwards.
+
+    Chinese has no spaces to wrap at: an option's help in Chinese is folded onto the
+    next line where Typer would cut it short with "…"."""
+    from typer import rich_utils
+
+    english = {name: getattr(rich_utils, name, None) for name in (*TYPER_WORDS, "Columns")}
+    try:
+        for name, word in TYPER_WORDS.items():
+            if english[name] == word:  # a Typer that still says it as it did
+                setattr(rich_utils, name, _(word))
+        if language() == "zh" and english["Columns"] is not None:
+            rich_utils.Columns = _Folded
+        yield
+    finally:
+        for name, word in english.items():
+            if word is not None:
+                setattr(rich_utils, name, word)
+
+
+class _Folded:
+    """An option's help and its marks, one under the other, lines folded, never cut."""
+
+    def __init__(self, items: list[Any]) -> None:
+        from rich.console import Group
+
+        self.group = Group(*items)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield from console.render(self.group, options.update(overflow="fold"))
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.group)
+
+
+class _Helped:
+    """Help in the run's language: the command's and its options', and a group's list."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _translated(self, ctx)
+        for name in getattr(self, "list_commands", lambda _ctx: [])(ctx):
+            _translated(self.get_command(ctx, name), ctx)
+        with _typer_words():
+            super().format_help(ctx, formatter)
+
+    def get_usage(self, ctx: Any) -> str:
+        usage = super().get_usage(ctx)
+        said = _(USAGE)
+        if said == USAGE or not usage.lstrip().startswith(USAGE + " "):
+            return usage
+        for word in USAGE_WORDS:
+            usage = usage.replace(f" {word}", f" {_(word)}")
+        return usage.replace(USAGE + " ", said + (" " if said[-1:].isascii() else ""), 1)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # for --help and usage errors
+        set_language(options.early_lang(args, options.lang_above(ctx)))
+        _check_plainly(self.get_params(ctx))  # with --help and completion, added later
+        return super().parse_args(ctx, args)
+
+
+class DubanCommand(_Helped, TyperCommand):
     """A command with the common options, its Run, and the error handling above."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.params.extend(options.common_params())
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        _check_plainly(self.get_params(ctx))  # with --help, added by Typer later
-        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
         given = options.take(ctx)
@@ -122,6 +216,7 @@ class DubanCommand(TyperCommand):
             run = Run(options.resolve(ctx, given))
         except DubanError as exc:
             fail(exc.message, exc.exit_code)
+        set_language(run.lang)
         ctx.obj = run
         failed = True
         try:
@@ -145,13 +240,16 @@ class DubanCommand(TyperCommand):
 def _after(run: Run, exc: BaseException) -> None:
     """Say what became of the change when a command ends in anything but a DubanError."""
     if run.committed:
-        made = f" ({run.said})" if run.said else ""
-        reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else _what(exc)
-        write_err(f"the change was made{made}, but its output was not printed: {reason}")
+        reason = _("interrupted") if isinstance(exc, KeyboardInterrupt) else _what(exc)
+        if run.said:
+            made = _("the change was made ({said}), but its output was not printed: {reason}")
+        else:
+            made = _("the change was made, but its output was not printed: {reason}")
+        write_err(made.format(said=run.said, reason=reason))
         _quiet_stdout()
         raise typer.Exit(EXIT_OK) from exc
     if isinstance(exc, KeyboardInterrupt):
-        fail("interrupted: nothing was written", EXIT_INTERRUPTED)
+        fail(_("interrupted: nothing was written"), EXIT_INTERRUPTED)
     if isinstance(exc, BrokenPipeError):  # the reader went away (`duban list | head`)
         _quiet_stdout()
         raise typer.Exit(EXIT_BROKEN_PIPE) from exc
@@ -167,7 +265,7 @@ def _quiet_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # AttributeError: no stdout at all (>&-)
         pass
 
 
@@ -181,15 +279,42 @@ def _describe(exc: Exception) -> str:
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
     if isinstance(exc, OperationalError):
-        return f"the register could not be used: {exc.orig}; nothing was written"
+        return _("the register could not be used: {problem}; nothing was written").format(
+            problem=exc.orig
+        )
     if isinstance(exc, SQLAlchemyError):
-        return f"the register refused the change: {exc.__class__.__name__}; nothing was written"
+        return _("the register refused the change: {problem}; nothing was written").format(
+            problem=exc.__class__.__name__
+        )
     if isinstance(exc, OSError):
-        return f"{_what(exc)}; nothing was written"
-    return (
-        f"unexpected error ({exc.__class__.__name__}: {exc}); nothing was written; "
-        "run with DUBAN_DEBUG=1 for details"
-    )
+        return _("{problem}; nothing was written").format(problem=_what(exc))
+    return _(
+        "unexpected error ({problem}); nothing was written; run with DUBAN_DEBUG=1 for details"
+    ).format(problem=f"{exc.__class__.__name__}: {exc}")
+
+
+def usage_problem(exc: Any) -> str:
+    """A usage error of click's, in the run's language (click's own words are English)."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    name = None
+    if param is not None:
+        name = param.opts[0] if getattr(param, "opts", None) else param.human_readable_name
+    if kind == "NoSuchOption":
+        return _("No such option: {option}").format(option=exc.option_name)
+    if kind == "MissingParameter" and name:
+        if getattr(param, "param_type_name", "") == "argument":
+            return _("Missing argument '{name}'.").format(name=name.upper())
+        return _("Missing option '{name}'.").format(name=name)
+    if kind == "BadParameter" and name:
+        return _("Invalid value for '{name}': {problem}").format(name=name, problem=_(exc.message))
+    if kind == "BadOptionUsage" and "requires an argument" in exc.message:
+        return _("Option '{name}' requires an argument.").format(name=exc.option_name)
+    if kind == "UsageError" and exc.message.startswith("Got unexpected extra argument"):
+        return _("Got unexpected extra arguments: {args}").format(
+            args=exc.message.split("(", 1)[-1].rstrip(")")
+        )
+    return exc.format_message()
 
 
 class App(typer.Typer):
@@ -202,13 +327,9 @@ class App(typer.Typer):
         return super().command(name, cls=cls or DubanCommand, **kwargs)
 
 
-class Group(TyperGroup):
-    """A group of commands (`duban unit`, `duban calendar`) whose values are checked
-    plainly (see `_plain_checker`)."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        _check_plainly(self.get_params(ctx))  # with --help and completion, added later
-        return super().parse_args(ctx, args)
+class Group(_Helped, TyperGroup):
+    """A group of commands (`duban unit`, `duban calendar`): help in the run's language,
+    values checked plainly (see `_plain_checker`)."""
 
 
 class DubanGroup(Group):
@@ -229,12 +350,16 @@ class DubanGroup(Group):
             code = super().main(*args, standalone_mode=False, **kwargs)
         except ClickException as exc:
             where = getattr(getattr(exc, "ctx", None), "command_path", None) or "duban"
-            write_err(f"{exc.format_message()} (see `{where} --help`)")
+            write_err(
+                _("{problem} (see `{command} --help`)").format(
+                    problem=usage_problem(exc), command=where
+                )
+            )
             sys.exit(exc.exit_code)
         except typer.Abort:
-            write_err("aborted: nothing was written")
+            write_err(_("aborted: nothing was written"))
             sys.exit(1)
         except KeyboardInterrupt:  # before any command began: nothing to undo
-            write_err("interrupted: nothing was written")
+            write_err(_("interrupted: nothing was written"))
             sys.exit(EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else 0)

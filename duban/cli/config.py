@@ -3,6 +3,7 @@
 import typer
 
 from duban.cli.run import Run
+from duban.i18n import _
 
 COLUMNS = ["key", "value", "default", "help"]
 
@@ -28,9 +29,16 @@ def register_commands(app: typer.Typer) -> None:
         if value is None:
             with run.read(optional=True) as c:
                 rows = [views.setting(r) for r in show_settings(c, key)]
+            rows = [_explained(run, r) for r in rows]
             run.emit(rows[0] if key is not None else rows, columns=COLUMNS)
             return
         with run.change() as c:
             data = views.setting(set_setting(c, key, value))
-        run.say(f"{key} = {data['value']}")
-        run.emit(data, table=COLUMNS)
+        run.say(_("{key} = {value}").format(key=key, value=data["value"]))
+        run.emit(_explained(run, data), table=COLUMNS)
+
+
+def _explained(run: Run, row: dict) -> dict:
+    """A setting with its meaning in the run's language, in a table (JSON and CSV keep
+    the English)."""
+    return {**row, "help": _(row["help"])} if run.fmt == "table" else row

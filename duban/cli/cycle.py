@@ -7,6 +7,7 @@ import typer
 from duban.cli.command import fail
 from duban.cli.run import Run
 from duban.errors import EXIT_FINDING, EXIT_USAGE
+from duban.i18n import _
 
 MATTER_COLUMNS = ["code", "title", "source", "received", "due", "status", "lead_units"]
 ASSIGNED_COLUMNS = ["unit", "role", "responsible", "notified", "due"]
@@ -29,7 +30,8 @@ def register_commands(app: typer.Typer) -> None:
             "--source",
             "-s",
             help="第十条: decision, document, meeting, instruction, proposal, hotspot, other "
-            "(or 决策, 文件, 会议, 批示, 提案, 热点, 其他).",
+            "(or 决策, 文件, 会议, 批示, 建议提案, 热点, 其他). 人大建议 (议案) and 政协提案 "
+            "are proposals that say whose, counted apart.",
         ),
         ref: str | None = typer.Option(
             None, "--ref", help="Document number or meeting name (文号)."
@@ -80,7 +82,9 @@ def register_commands(app: typer.Typer) -> None:
                 note=note,
             )
             data = views.matter(matter, deadlines.current(c, matter))
-        run.say(f"registered {matter.code}, due {data['due']}")
+        run.say(
+            _("registered {code}, due {due}").format(code=matter.code, due=run.day(data["due"]))
+        )
         run.emit(data, table=MATTER_COLUMNS[:-1])
 
     @app.command("assign")
@@ -138,7 +142,7 @@ def register_commands(app: typer.Typer) -> None:
                 on=c.date(on, what="notification date"),
             )
             rows = [views.assignment(a) for a in made]
-        run.say(f"assigned {len(rows)} unit(s) to {matter.code}")
+        run.say(_("assigned {n} unit(s) to {code}").format(n=len(rows), code=matter.code))
         run.emit(rows, table=ASSIGNED_COLUMNS)
 
     @app.command("report")
@@ -174,7 +178,10 @@ def register_commands(app: typer.Typer) -> None:
         """
         run: Run = ctx.obj
         if (text is None) == (file is None):
-            fail("give the report's text with --text TEXT or --file PATH (one of them)", EXIT_USAGE)
+            fail(
+                _("give the report's text with --text TEXT or --file PATH (one of them)"),
+                EXIT_USAGE,
+            )
         from duban import views
         from duban.files import read_text
 
@@ -199,8 +206,10 @@ def register_commands(app: typer.Typer) -> None:
             )
             data = views.report(rep, reporter, matter.code)
         run.say(
-            f"report {rep.id} from {reporter.name} on {matter.code}: review it with "
-            f"`duban review {rep.id} --accept` or `--return --reason ...`"
+            _(
+                "report {id} from {unit} on {code}: review it with "
+                "`duban review {id} --accept` or `--return --reason ...`"
+            ).format(id=rep.id, unit=reporter.name, code=matter.code)
         )
         run.emit(data, table=REPORT_COLUMNS)
 
@@ -227,7 +236,7 @@ def register_commands(app: typer.Typer) -> None:
         """
         run: Run = ctx.obj
         if accept == return_:
-            fail("say --accept or --return (one of them)", EXIT_USAGE)
+            fail(_("say --accept or --return (one of them)"), EXIT_USAGE)
         from duban import views
         from duban.ops.reports import review_report
 
@@ -243,13 +252,17 @@ def register_commands(app: typer.Typer) -> None:
             )
             data = views.reviewed(rv, rep, assigned, matter.code)
         if accept:
-            run.say(f"report {rep.id} accepted")
+            run.say(_("report {id} accepted").format(id=rep.id))
         else:
-            from duban.render import PROVISIONAL
+            from duban.render import provisional
 
-            due_on = data["assignment"]["due"]
-            mark = PROVISIONAL[run.lang] if data["assignment"]["due_provisional"] else ""
-            run.say(f"report {rep.id} returned; {assigned.unit.name} is due {due_on}{mark}")
+            due_on = run.day(data["assignment"]["due"])
+            mark = provisional(run.lang) if data["assignment"]["due_provisional"] else ""
+            run.say(
+                _("report {id} returned; {unit} is due {due}").format(
+                    id=rep.id, unit=assigned.unit.name, due=due_on + mark
+                )
+            )
         run.emit(data, table=REVIEW_COLUMNS)
 
     @app.command("close")
@@ -271,7 +284,7 @@ def register_commands(app: typer.Typer) -> None:
         with run.change() as c:
             matter = close_matter(c, code, on=c.date(on, what="closing date"))
             data = views.matter(matter, deadlines.current(c, matter))
-        run.say(f"closed {matter.code}")
+        run.say(_("closed {code}").format(code=matter.code))
         run.emit(data, table=["code", "title", "status", "closed"])
 
     @app.command("overdue")
@@ -299,7 +312,7 @@ def register_commands(app: typer.Typer) -> None:
         """
         run: Run = ctx.obj
         if today and as_of:
-            fail("give --today or --as-of, not both", EXIT_USAGE)
+            fail(_("give --today or --as-of, not both"), EXIT_USAGE)
         from duban import views
 
         with run.reader() as r:
@@ -316,7 +329,7 @@ def register_commands(app: typer.Typer) -> None:
                 # CSV names its columns even when nothing is overdue; JSON is then [].
                 table=OVERDUE_COLUMNS,
                 columns=list(views.OVERDUE_KEYS),
-                title=f"Overdue as of {day.isoformat()}",
+                title=_("Overdue as of {day}").format(day=run.day(day.isoformat())),
             )
         if exit_code and found[0]:
             raise typer.Exit(EXIT_FINDING)
@@ -330,7 +343,12 @@ def register_commands(app: typer.Typer) -> None:
         unit: str | None = typer.Option(
             None, "--unit", "-u", help="Matters this unit is assigned."
         ),
-        source: str | None = typer.Option(None, "--source", "-s", help="One source (第十条)."),
+        source: str | None = typer.Option(
+            None,
+            "--source",
+            "-s",
+            help="One source (第十条); 人大建议 or 政协提案 lists only those proposals.",
+        ),
         search: str | None = typer.Option(
             None, "--search", help="Text in the title, reference, leader, note or code."
         ),

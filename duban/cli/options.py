@@ -17,8 +17,9 @@ from typing import Any
 import typer
 
 from duban.errors import BadValue
+from duban.i18n import N_, _
 
-PANEL = "Common options"
+PANEL = N_("Common options")
 FORMATS = ("table", "json", "csv")
 LANGS = ("en", "zh")
 
@@ -81,7 +82,7 @@ class Options:
     db: str | None
     user: str
     fmt: str
-    lang: str
+    lang: str | None  # --lang or DUBAN_LANG; None: the register's setting, else the locale
     strict_calendar: bool | None
 
 
@@ -114,12 +115,12 @@ def resolve(ctx: Any, given: dict[str, Any]) -> Options:
 
     fmt = (_format(given) or _format(above) or "table").strip().lower()
     if fmt not in FORMATS:
-        raise BadValue(f"unknown format {fmt!r}: use table, json or csv")
+        raise BadValue(_("unknown format {fmt!r}: use table, json or csv").format(fmt=fmt))
     return Options(
         db=pick("common_db"),
         user=(pick("common_user") or "").strip() or _login_name(),
         fmt=fmt,
-        lang=detect_lang(pick("common_lang")),
+        lang=chosen_lang(pick("common_lang")),
         strict_calendar=pick("common_strict"),
     )
 
@@ -128,7 +129,9 @@ def _format(values: dict[str, Any]) -> str | None:
     chosen = values.get("common_format")
     if values.get("common_json"):
         if chosen not in (None, "json"):
-            raise BadValue(f"--json and --format {chosen} disagree: give one of them")
+            raise BadValue(
+                _("--json and --format {chosen} disagree: give one of them").format(chosen=chosen)
+            )
         return "json"
     return chosen
 
@@ -138,20 +141,49 @@ def _typed(ctx: Any, name: str) -> bool:
     return getattr(source, "name", None) == "COMMANDLINE"
 
 
-def detect_lang(explicit: str | None) -> str:
-    """--lang, else DUBAN_LANG, else the locale: 'zh' or 'en'."""
+def chosen_lang(explicit: str | None) -> str | None:
+    """--lang, else DUBAN_LANG: 'zh' or 'en'; None when neither says (then the register's
+    setting `lang`, else the locale, decides)."""
     import os
 
-    if explicit is not None:
-        value = explicit.strip().lower().replace("_", "-")
-        for lang in LANGS:
-            if value == lang or value.startswith(lang + "-"):
+    for value, given in ((explicit, True), (os.environ.get("DUBAN_LANG"), False)):
+        if value:
+            lang = _lang_of(value)
+            if lang is None and given:
+                raise BadValue(_("unknown language {lang!r}: use zh or en").format(lang=value))
+            if lang is not None:
                 return lang
-        raise BadValue(f"unknown language {explicit!r}: use zh or en")
-    value = os.environ.get("DUBAN_LANG")
-    if not value:
-        for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-            if os.environ.get(var):
-                value = os.environ[var]
-                break
-    return "zh" if (value or "").lower().startswith("zh") else "en"
+    return None
+
+
+def _lang_of(value: str) -> str | None:
+    value = value.strip().lower().replace("_", "-")
+    for lang in LANGS:
+        if value == lang or value.startswith(lang + "-"):
+            return lang
+    return None
+
+
+def early_lang(args: list[str], above: str | None = None) -> str:
+    """The language of help and usage errors, before the options are parsed: a `--lang`
+    among the arguments, else one typed before the command (`above`: `duban --lang zh
+    register --help`), else DUBAN_LANG, else the locale."""
+    from duban.i18n import from_environment
+
+    for i, arg in enumerate(args):
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        if value and _lang_of(value):
+            return _lang_of(value)
+    if above and _lang_of(above):
+        return _lang_of(above)
+    return from_environment() or "en"
+
+
+def lang_above(ctx: Any) -> str | None:
+    """The `--lang` typed before the command (the root's), if any."""
+    root = ctx.find_root()
+    if root is ctx:
+        return None
+    return (root.meta.get(ROOT) or root.params).get("common_lang")

@@ -8,7 +8,7 @@ says so, whatever happens to the output afterwards.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +34,35 @@ class Run:
     def fmt(self) -> str:
         return self.options.fmt
 
+    register_lang: str = ""  # the register's setting `lang`, once the register is open
+
+    def __post_init__(self) -> None:
+        from duban import render
+
+        render.show_dates("iso", None)  # until the register says otherwise (see _heard)
+
     @property
     def lang(self) -> str:
-        return self.options.lang
+        """--lang, DUBAN_LANG, the register's setting, the locale: in that order."""
+        from duban.i18n import from_environment
+
+        return self.options.lang or self.register_lang or from_environment() or "en"
+
+    def _heard(self, setting: Callable[[str], str]) -> None:
+        """The register is open: its setting `lang` counts where no option chose, and
+        tables show dates as its settings `date_format` and `timezone` say."""
+        from duban import render
+        from duban.dates import zone
+        from duban.errors import BadValue
+        from duban.i18n import set_language
+
+        self.register_lang = setting("lang")
+        set_language(self.lang)
+        try:
+            office = zone(setting("timezone"))
+        except BadValue:  # a bad DUBAN_TZ: times stay in UTC here; "today" will say why
+            office = None
+        render.show_dates(setting("date_format"), office)
 
     @property
     def location(self) -> str:
@@ -70,6 +96,7 @@ class Run:
 
         with transaction(self._open(create=True), on_commit=self._committed) as session:
             ctx = self._context(session)
+            self._heard(ctx.setting)
             yield ctx
             self.warnings.extend(ctx.warnings)
 
@@ -91,6 +118,7 @@ class Run:
             engine = self._engine = empty_engine()
         with reading(engine) as session:
             ctx = self._context(session)
+            self._heard(ctx.setting)
             yield ctx
             self.warnings.extend(ctx.warnings)
 
@@ -103,6 +131,7 @@ class Run:
 
         reader, close = open_reader(self.options.db)
         try:
+            self._heard(reader.setting)
             yield reader
         finally:
             close()
@@ -134,6 +163,13 @@ class Run:
 
         emit(data, self.fmt, columns=columns, table=table, lang=self.lang, title=title)
 
+    def day(self, iso: str | None) -> str:
+        """A date in a message, as this run's tables show dates (2026年11月20日 in Chinese,
+        where the register's setting `date_format` is `chinese`)."""
+        from duban.render import day
+
+        return day(iso or "", self.lang)
+
     def say(self, message: str) -> None:
         """A line for the person at the terminal (stderr), never mixed into the data."""
         self.said = message
@@ -141,5 +177,7 @@ class Run:
             sys.stderr.write(message + "\n")
 
     def warn(self) -> None:
+        from duban.i18n import _
+
         for warning in self.warnings:
-            sys.stderr.write(f"duban: warning: {warning}\n")
+            sys.stderr.write("duban: " + _("warning: {warning}").format(warning=warning) + "\n")

@@ -6,6 +6,7 @@ import typer
 
 from duban.cli.command import App
 from duban.cli.run import Run
+from duban.i18n import N_, _
 
 app = App(
     help="The units that handle matters (承办单位): add, edit, list, import.\n\n"
@@ -14,8 +15,10 @@ app = App(
     rich_markup_mode="markdown",
 )
 
-KIND_HELP = "department (部门), district (旗区), agency (直属单位), enterprise (企事业单位), other."
-COLUMNS = ["name", "code", "kind", "head", "parent"]
+KIND_HELP = N_(
+    "department (部门), district (旗区), agency (直属单位), enterprise (企事业单位), other."
+)
+COLUMNS = ["name", "code", "aliases", "kind", "head", "parent"]
 
 
 @app.command("add")
@@ -30,44 +33,57 @@ def add(
     code: str | None = typer.Option(
         None, "--code", help="A short code to type instead of the name."
     ),
+    alias: list[str] = typer.Option(
+        [],
+        "--alias",
+        help="A short name (简称) it goes by, e.g. 发改委; any option taking a unit accepts "
+        "it. Repeat for more.",
+    ),
 ) -> None:
     """Add a unit to the register.
 
     Example: duban unit add 东胜区人民政府 --kind district --head 刘伟 --code dsq
     """
     from duban import views
-    from duban.ops.units import add_unit, parent_of
+    from duban.ops.units import add_unit, aliases_of, parent_of
 
     run: Run = ctx.obj
     with run.change() as c:
-        unit = add_unit(c, name, head=head, kind=kind, parent=parent, code=code)
-        data = views.unit(unit, parent_of(c, unit))
-    run.say(f"added {unit.name}")
+        unit = add_unit(c, name, head=head, kind=kind, parent=parent, code=code, aliases=alias)
+        data = views.unit(unit, parent_of(c, unit), aliases_of(c, unit))
+    run.say(_("added {unit}").format(unit=unit.name))
     run.emit(data, table=COLUMNS)
 
 
 @app.command("edit")
 def edit(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="The unit's name or code."),
+    name: str = typer.Argument(..., help="The unit's name, code or short name."),
     head: str | None = typer.Option(None, "--head", help="A new head (主要负责人)."),
     kind: str | None = typer.Option(None, "--kind", help=KIND_HELP),
     parent: str | None = typer.Option(None, "--parent", help="A new unit above it."),
     code: str | None = typer.Option(None, "--code", help="A new short code."),
     rename: str | None = typer.Option(None, "--rename", help="A new name."),
+    alias: list[str] = typer.Option(
+        [], "--alias", help="Another short name (简称) it goes by; repeat for more."
+    ),
+    drop_alias: list[str] = typer.Option(
+        [], "--drop-alias", help="A short name it no longer goes by; repeat for more."
+    ),
 ) -> None:
     """Change a unit's head, kind, parent, code or name; the history keeps the old values.
 
     Example: duban unit edit 市教育局 --head 王芳
     """
     from duban import views
-    from duban.ops.units import edit_unit, parent_of
+    from duban.ops.units import aliases_of, edit_unit, parent_of
 
     run: Run = ctx.obj
     with run.change() as c:
-        unit = edit_unit(c, name, head=head, kind=kind, parent=parent, code=code, rename=rename)
-        data = views.unit(unit, parent_of(c, unit))
-    run.say(f"changed {unit.name}")
+        unit = edit_unit(c, name, head=head, kind=kind, parent=parent, code=code, rename=rename,
+                         aliases=alias, drop_aliases=drop_alias)  # fmt: skip
+        data = views.unit(unit, parent_of(c, unit), aliases_of(c, unit))
+    run.say(_("changed {unit}").format(unit=unit.name))
     run.emit(data, table=COLUMNS)
 
 
@@ -81,27 +97,30 @@ def list_(ctx: typer.Context) -> None:
 
     run: Run = ctx.obj
     with run.reader() as r:
-        data = views.units(r.units())
+        data = views.units(r.units(), r.unit_aliases())
     run.emit(data, columns=COLUMNS)
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A UTF-8 CSV file: name, code, kind, head, parent."),
+    file: Path = typer.Argument(
+        ..., help="A UTF-8 CSV file: name, code, aliases, kind, head, parent."
+    ),
 ) -> None:
     """Add every unit of a CSV file, all or nothing.
 
-    The first line names the columns (name, code, kind, head, parent; or 名称, 代码, 类型,
-    主要负责人, 上级单位).  One bad row refuses the whole file.
+    The first line names the columns (name, code, aliases, kind, head, parent; or 名称,
+    编号, 简称, 类型, 主要负责人, 上级单位, as `unit list` prints them).  Short names are
+    separated by `;`.  One bad row refuses the whole file.
 
     Example: duban unit import examples/units-ordos.csv
     """
     from duban import views
-    from duban.ops.units import import_units, parent_of
+    from duban.ops.units import aliases_of, import_units, parent_of
 
     run: Run = ctx.obj
     with run.change() as c:
-        data = [views.unit(u, parent_of(c, u)) for u in import_units(c, file)]
-    run.say(f"imported {len(data)} unit(s) from {file}")
+        data = [views.unit(u, parent_of(c, u), aliases_of(c, u)) for u in import_units(c, file)]
+    run.say(_("imported {n} unit(s) from {file}").format(n=len(data), file=file))
     run.emit(data, table=COLUMNS)

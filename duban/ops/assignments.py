@@ -11,6 +11,7 @@ from sqlmodel import select
 from duban import deadlines
 from duban.context import Context, utcnow
 from duban.errors import BadValue, Refused
+from duban.i18n import _
 from duban.models import Assignment, Matter, Unit
 from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
@@ -27,7 +28,9 @@ def find_assignment(ctx: Context, matter: Matter, unit: Unit) -> Assignment:
     if assignment is None:
         raise Refused(
             "第十二条",
-            f"{unit.name} is not assigned to {matter.code}: see `duban show {matter.code}`",
+            _("{unit} is not assigned to {code}: see `duban show {code}`").format(
+                unit=unit.name, code=matter.code
+            ),
         )
     return assignment
 
@@ -44,7 +47,9 @@ def _named(text: str) -> tuple[str, str | None]:
         return parts[0], None
     unit, person = parts
     if not unit or not person:
-        raise BadValue(f"{text!r}: name a unit and its responsible person as UNIT=PERSON")
+        raise BadValue(
+            _("{text!r}: name a unit and its responsible person as UNIT=PERSON").format(text=text)
+        )
     return unit, person
 
 
@@ -69,48 +74,64 @@ def assign_units(
     participants = participants or []
     named_units = [(text, "lead") for text in leads] + [(t, "participant") for t in participants]
     if not named_units:
-        raise BadValue("name at least one unit: --lead UNIT or --participant UNIT")
+        raise BadValue(_("name at least one unit: --lead UNIT or --participant UNIT"))
     if responsible is not None and len(named_units) > 1:
         raise BadValue(
-            "--responsible names one unit's person: with several units, give each its own "
-            "as --lead UNIT=PERSON or --participant UNIT=PERSON"
+            _(
+                "--responsible names one unit's person: with several units, give each its own "
+                "as --lead UNIT=PERSON or --participant UNIT=PERSON"
+            )
         )
     matter = find_matter(ctx, code)
     if matter.status == "closed":
-        raise Refused("第十一条", f"{matter.code} is closed: nothing more to assign")
+        raise Refused(
+            "第十一条", _("{code} is closed: nothing more to assign").format(code=matter.code)
+        )
     named: list[tuple[Unit, str, str | None]] = []
     for text, role in named_units:
         name, person = _named(text)
         if person is not None and responsible is not None:
             raise BadValue(
-                f"{name}'s responsible person is given twice: {person} and {responsible}"
+                _("{unit}'s responsible person is given twice: {person} and {other}").format(
+                    unit=name, person=person, other=responsible
+                )
             )
         named.append((find_unit(ctx, name), role, person or (responsible or "").strip() or None))
     seen: set[int] = set()
-    for unit, _, _ in named:
+    for unit, _role, _person in named:
         if unit.id in seen:
-            raise BadValue(f"{unit.name} is named twice: a unit has one role in a matter")
+            raise BadValue(
+                _("{unit} is named twice: a unit has one role in a matter").format(unit=unit.name)
+            )
         seen.add(unit.id)
     existing = {
         a.unit_id: a
         for a in ctx.session.exec(select(Assignment).where(Assignment.matter_id == matter.id))
     }
-    for unit, _, _ in named:
+    already = {
+        "lead": _("{unit} is already a lead unit of {code}"),
+        "participant": _("{unit} is already a participant unit of {code}"),
+    }
+    for unit, _role, _person in named:
         if unit.id in existing:
             raise Refused(
                 "第十二条",
-                f"{unit.name} is already a {existing[unit.id].role} unit of {matter.code}",
+                already[existing[unit.id].role].format(unit=unit.name, code=matter.code),
             )
     if not leads and not any(a.role == "lead" for a in existing.values()):
         raise Refused(
             "第十二条",
-            f"{matter.code} has no lead unit: participating units work with a lead unit "
-            "(name one with --lead)",
+            _(
+                "{code} has no lead unit: participating units work with a lead unit "
+                "(name one with --lead)"
+            ).format(code=matter.code),
         )
     notified = ctx.business_day(
         on,
         not_before=matter.received_on,
-        refusal="the units cannot be notified on {day}, before the matter was received ({limit})",
+        refusal=_(
+            "the units cannot be notified on {day}, before the matter was received ({limit})"
+        ),
     )
     inherited = deadlines.Due.of(deadlines.current(ctx, matter))
     due_ = deadlines.choose(ctx, notified, due=due, within=within, default=inherited)

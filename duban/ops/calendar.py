@@ -16,6 +16,7 @@ from duban import deadlines
 from duban.context import Context, utcnow
 from duban.deadlines import Recount
 from duban.errors import BadValue
+from duban.i18n import _
 from duban.models import CalendarDay, CalendarYear
 from duban.schedules import read_schedule
 from duban.workdays import FIRST_YEAR, LAST_YEAR, DayInfo, check_range, package_schedules
@@ -95,10 +96,14 @@ def month_days(ctx: Context, month: str) -> tuple[dt.date, list[DayInfo]]:
     else:
         m = _MONTH.fullmatch(month)
         if not m or not 1 <= int(m.group(2)) <= 12:
-            raise BadValue(f"bad month {month!r}: use YYYY-MM, e.g. 2026-10")
+            raise BadValue(_("bad month {month!r}: use YYYY-MM, e.g. 2026-10").format(month=month))
         year = int(m.group(1))
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise BadValue(f"bad month {month!r}: the calendar runs {FIRST_YEAR} to {LAST_YEAR}")
+            raise BadValue(
+                _("bad month {month!r}: the calendar runs {first} to {last}").format(
+                    month=month, first=FIRST_YEAR, last=LAST_YEAR
+                )
+            )
         first = dt.date(year, int(m.group(2)), 1)
     last = first.replace(day=pycal.monthrange(first.year, first.month)[1])
     return first, list(ctx.calendar.days(first, last))

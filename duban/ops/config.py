@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from duban.context import Context
 from duban.errors import BadValue
+from duban.i18n import _
 from duban.models import Setting
 from duban.settings import SETTINGS, find
 
@@ -29,7 +30,7 @@ def set_setting(ctx: Context, key: str, value: str) -> SettingRow:
     value = setting.check(value)
     before = ctx.setting(key)
     if before == value:
-        raise BadValue(f"{key} is already {value}")
+        raise BadValue(_("{key} is already {value}").format(key=key, value=value))
     row = ctx.session.get(Setting, key) or Setting(key=key, value=value)
     row.value = value
     ctx.session.add(row)

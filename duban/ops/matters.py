@@ -10,8 +10,9 @@ from sqlmodel import func, select
 from duban import deadlines
 from duban.context import Context, utcnow
 from duban.errors import BadValue, RegisterError
+from duban.i18n import _
 from duban.models import Matter
-from duban.vocab import HANDLING, REPORTING, SOURCE
+from duban.vocab import HANDLING, REPORTING, parse_source
 
 CODE_PREFIX = "DB"
 NUMBER_TRIES = 20  # writers that take the same number at once: each takes the next
@@ -44,8 +45,9 @@ def register_matter(
     """立项登记: put a matter on the register with its deadline (第十一条, 第十二条)."""
     title = title.strip()
     if not title:
-        raise BadValue("a matter needs a title")
-    source = SOURCE.parse(source)
+        raise BadValue(_("a matter needs a title"))
+    # 第十条: a proposal's source term says whose it is (人大建议: npc), to count them apart.
+    source, proposal_by = parse_source(source)
     handling = HANDLING.parse(handling) if handling else None
     reporting = REPORTING.parse(reporting)
     received = received or ctx.today()
@@ -55,6 +57,7 @@ def register_matter(
         received.year,
         title=title,
         source=source,
+        proposal_by=proposal_by,
         source_ref=(ref or "").strip() or None,
         leader=(leader or "").strip() or None,
         handling=handling,
@@ -73,6 +76,7 @@ def register_matter(
         code=matter.code,
         title=title,
         source=source,
+        **({"proposal_by": proposal_by} if proposal_by else {}),
         source_ref=matter.source_ref,
         leader=matter.leader,
         handling=handling,
@@ -91,7 +95,7 @@ def _numbered(ctx: Context, year: int, **fields: object) -> Matter:
     writers can take the same one at once: the second's insert fails on the unique
     number, is rolled back to its savepoint, and takes the next.
     """
-    for _ in range(NUMBER_TRIES):
+    for _try in range(NUMBER_TRIES):
         last = ctx.session.exec(select(func.max(Matter.seq)).where(Matter.year == year)).one()
         seq = (last or 0) + 1
         matter = Matter(code=format_code(year, seq), year=year, seq=seq, **fields)
@@ -102,6 +106,8 @@ def _numbered(ctx: Context, year: int, **fields: object) -> Matter:
             continue
         return matter
     raise RegisterError(
-        f"{NUMBER_TRIES} other writers took the next number first: the register is too busy; "
-        "nothing was written, run again"
+        _(
+            "{tries} other writers took the next number first: the register is too busy; "
+            "nothing was written, run again"
+        ).format(tries=NUMBER_TRIES)
     )

@@ -9,11 +9,12 @@ from sqlmodel import select
 from duban import deadlines
 from duban.context import Context, utcnow
 from duban.errors import BadValue, NotFound, Refused
+from duban.i18n import N_, _, language
 from duban.models import Assignment, Matter, Report, Review, Unit
 from duban.ops.assignments import Assigned, find_assignment
 from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
-from duban.vocab import REPORT_KIND
+from duban.vocab import DECISION, REPORT_KIND
 
 # 第十二条: reports that verify facts, give opinions or report results must be written.
 WRITTEN_HANDLING = {"investigate", "opinion"}
@@ -39,13 +40,15 @@ def add_report(
     kind = REPORT_KIND.parse(kind)
     text = text.strip()
     if not text:
-        raise BadValue("a report needs its text: --text TEXT or --file PATH")
+        raise BadValue(_("a report needs its text: --text TEXT or --file PATH"))
     if propose_due is not None and kind != "explanation":
         raise BadValue(
-            "--propose-due goes with --kind explanation (第十二条: explain, then extend)"
+            _("--propose-due goes with --kind explanation (第十二条: explain, then extend)")
         )
     if matter.status == "closed":
-        raise Refused("第十一条", f"{matter.code} is closed: it takes no more reports")
+        raise Refused(
+            "第十一条", _("{code} is closed: it takes no more reports").format(code=matter.code)
+        )
     assignment = find_assignment(ctx, matter, reporter)
     if assignment.role != "lead":
         leads = ctx.session.exec(
@@ -55,27 +58,37 @@ def add_report(
         ).all()
         raise Refused(
             "第十二条",
-            f"{reporter.name} is a participating unit of {matter.code}: the lead unit reports "
-            f"for all ({', '.join(leads)})",
+            _(
+                "{unit} is a participating unit of {code}: the lead unit reports for all ({leads})"
+            ).format(unit=reporter.name, code=matter.code, leads=", ".join(leads)),
         )
     if assignment.status == "done":
         raise Refused(
             "第十五条",
-            f"{reporter.name}'s final report on {matter.code} was already accepted",
+            _("{unit}'s final report on {code} was already accepted").format(
+                unit=reporter.name, code=matter.code
+            ),
         )
     received = ctx.business_day(
         on,
         not_before=assignment.notified_on,
-        refusal=f"a report cannot arrive on {{day}}, before {reporter.name} was notified ({{limit}})",
+        refusal=_("a report cannot arrive on {day}, before {unit} was notified ({limit})"),
+        unit=reporter.name,
     )
     if propose_due is not None and propose_due <= received:
-        raise BadValue(f"the proposed deadline {propose_due.isoformat()} is not after the report")
+        raise BadValue(
+            _("the proposed deadline {due} is not after the report").format(
+                due=propose_due.isoformat()
+            )
+        )
     written = written or bool(signed_by) or sealed
     if kind == "final" and matter.handling in WRITTEN_HANDLING and not written:
         raise Refused(
             "第十二条",
-            "a report that verifies facts or gives an opinion must be written (--written, "
-            "signed by the unit's head, sealed)",
+            _(
+                "a report that verifies facts or gives an opinion must be written (--written, "
+                "signed by the unit's head, sealed)"
+            ),
         )
     report = Report(
         matter_id=matter.id,
@@ -115,7 +128,9 @@ def add_report(
 def find_report(ctx: Context, report_id: int) -> Report:
     report = ctx.session.get(Report, report_id)
     if report is None:
-        raise NotFound(f"no report {report_id}: see `duban show CODE` for a matter's reports")
+        raise NotFound(
+            _("no report {id}: see `duban show CODE` for a matter's reports").format(id=report_id)
+        )
     return report
 
 
@@ -124,22 +139,24 @@ def _check_signature(report: Report, unit: Unit) -> None:
     article = "第十二条"
     if not report.written:
         raise Refused(
-            article, "a final report must be written, signed by the unit's head and sealed"
+            article, _("a final report must be written, signed by the unit's head and sealed")
         )
     if unit.head is None:
         raise Refused(
             article,
-            f"{unit.name} has no registered head to sign its report: "
-            f"`duban unit edit {unit.name} --head NAME`",
+            _(
+                "{unit} has no registered head to sign its report: "
+                "`duban unit edit {unit} --head NAME`"
+            ).format(unit=unit.name),
         )
     if (report.signed_by or "") != unit.head:
-        who = report.signed_by or "nobody"
-        raise Refused(
-            article,
-            f"a written report must be signed by the unit's head ({unit.head}), not {who}",
-        )
+        if report.signed_by:
+            message = _("a written report must be signed by the unit's head ({head}), not {who}")
+        else:
+            message = _("a written report must be signed by the unit's head ({head}), not nobody")
+        raise Refused(article, message.format(head=unit.head, who=report.signed_by))
     if not report.sealed:
-        raise Refused(article, "a written report must be sealed with the unit's seal")
+        raise Refused(article, _("a written report must be sealed with the unit's seal"))
 
 
 def review_report(
@@ -161,29 +178,35 @@ def review_report(
     matter = ctx.session.get(Matter, report.matter_id)
     unit = ctx.session.get(Unit, assignment.unit_id)
     if accept and (within is not None or due is not None):
-        raise BadValue("--within and --due set the rework deadline: they go with --return")
+        raise BadValue(_("--within and --due set the rework deadline: they go with --return"))
     if not accept and not (reason or "").strip():
-        raise BadValue("say why the report is returned: --reason TEXT")
+        raise BadValue(_("say why the report is returned: --reason TEXT"))
     earlier = ctx.session.exec(select(Review).where(Review.report_id == report.id)).first()
     if earlier is not None:
         raise Refused(
             "第十五条",
-            f"report {report.id} was already reviewed ({earlier.decision}, "
-            f"{earlier.reviewed_on.isoformat()}): a report is reviewed once",
+            _(
+                "report {id} was already reviewed ({decision}, {day}): a report is reviewed once"
+            ).format(
+                id=report.id,
+                decision=DECISION.label(earlier.decision, language()),
+                day=earlier.reviewed_on.isoformat(),
+            ),
         )
     if matter.status == "closed":
-        raise Refused("第十一条", f"{matter.code} is closed")
+        raise Refused("第十一条", _("{code} is closed").format(code=matter.code))
     if not accept and assignment.status == "done":
         raise Refused(
             "第十五条",
-            f"{unit.name}'s final report on {matter.code} was accepted on "
-            f"{assignment.completed_on}: an earlier report cannot send it back to work; "
-            "accept it to file it",
+            _(
+                "{unit}'s final report on {code} was accepted on {day}: an earlier report "
+                "cannot send it back to work; accept it to file it"
+            ).format(unit=unit.name, code=matter.code, day=assignment.completed_on),
         )
     reviewed = ctx.business_day(
         on,
         not_before=report.received_on,
-        refusal="a report cannot be reviewed on {day}, before it arrived ({limit})",
+        refusal=_("a report cannot be reviewed on {day}, before it arrived ({limit})"),
     )
     review = Review(
         report_id=report.id,
@@ -228,7 +251,7 @@ def review_report(
                 original_due=deadlines.original(ctx, assignment).due_on,
             )
     else:
-        due_ = deadlines.choose(ctx, reviewed, due=due, within=within, what="rework deadline")
+        due_ = deadlines.choose(ctx, reviewed, due=due, within=within, what=N_("rework deadline"))
         report.status = "returned"
         before, after = deadlines.change(
             ctx, matter, assignment, due_, why="rework", effective_on=reviewed

@@ -1,8 +1,10 @@
-"""Units (承办单位): add, edit, list, import, and find one by name or code."""
+"""Units (承办单位): add, edit, list, import, and find one by name, code or short name."""
 
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlmodel import func, or_, select
@@ -10,36 +12,93 @@ from sqlmodel import func, or_, select
 from duban.context import Context, utcnow
 from duban.errors import BadValue, NotFound, Refused
 from duban.files import read_text
-from duban.models import Unit
+from duban.i18n import _
+from duban.models import Unit, UnitAlias
 from duban.vocab import UNIT_KIND
 
 
 def find_unit(ctx: Context, name: str) -> Unit:
-    """The unit named `name` (or with that code); NotFound with "did you mean" otherwise."""
+    """The unit with that name, code or short name (简称); NotFound with "did you mean"
+    otherwise (`duban.reader.Reader.find_unit`, the one lookup)."""
     return ctx.session.get(Unit, ctx.reader.find_unit(name).id)
 
 
-def _check_free(
-    ctx: Context, key: str, what: str, unit: Unit | None = None, hint: str = ""
-) -> None:
-    """Refuse a name or code that a lookup would confuse with another unit's.
+def aliases_of(ctx: Context, unit: Unit) -> list[str]:
+    """The unit's short names (简称), in the order they were given."""
+    query = select(UnitAlias.alias).where(UnitAlias.unit_id == unit.id).order_by(UnitAlias.id)
+    return list(ctx.session.exec(query))
 
-    `find_unit` takes a name or a code, so a key must not be, in any letter case,
-    another unit's name or code; the message names the unit that holds it.
+
+def _check_free(
+    ctx: Context,
+    key: str,
+    what: str,
+    unit: Unit | None = None,
+    hint: str = "",
+    owner: str | None = None,
+) -> None:
+    """Refuse a name, code or short name that a lookup would confuse with another unit's.
+
+    `find_unit` takes a name, a code or a short name (alias), so a key must not be, in
+    any letter case, another unit's name, code or alias; the message names the unit
+    that holds it, and for an alias (`what="alias"`) the unit it was for (`owner`).
     """
     lowered = key.lower()
     query = select(Unit).where(
         or_(func.lower(Unit.name) == lowered, func.lower(Unit.code) == lowered)
     )
+    by_alias = (
+        select(Unit)
+        .join(UnitAlias, UnitAlias.unit_id == Unit.id)
+        .where(func.lower(UnitAlias.alias) == lowered)
+    )
     if unit is not None and unit.id is not None:
         query = query.where(Unit.id != unit.id)
+        by_alias = by_alias.where(Unit.id != unit.id)
     holder = ctx.session.exec(query).first()
-    if holder is None:
+    if holder is not None:
+        held = "name" if holder.name.lower() == lowered else "code"
+    elif (holder := ctx.session.exec(by_alias).first()) is not None:
+        held = "alias"
+    else:
         return
-    held = "name" if holder.name.lower() == lowered else "code"
+    names = {"key": key, "unit": owner, "holder": holder.name}
+    if what == "alias" and held == "name":
+        raise BadValue(
+            _("alias {key!r} for {unit} is already the name of {holder}: choose another")
+            .format(**names)
+        )  # fmt: skip
+    if what == "alias" and held == "code":
+        raise BadValue(
+            _("alias {key!r} for {unit} is already the code of {holder}: choose another")
+            .format(**names)
+        )  # fmt: skip
+    if what == "alias":
+        raise BadValue(
+            _("alias {key!r} for {unit} is already an alias of {holder}: choose another")
+            .format(**names)
+        )  # fmt: skip
+    if held == "alias" and what == "name":
+        raise BadValue(
+            _("name {key!r} is already an alias of {holder}: choose another").format(**names)
+        )
+    if held == "alias":
+        raise BadValue(
+            _("code {key!r} is already an alias of {holder}: choose another").format(**names)
+        )
     if what == "name" and held == "name":
-        raise BadValue(f"unit {key!r} is already registered{hint}")
-    raise BadValue(f"{what} {key!r} is already the {held} of {holder.name}: choose another")
+        raise BadValue(_("unit {key!r} is already registered").format(key=key) + hint)
+    if what == "name":
+        raise BadValue(
+            _("name {key!r} is already the code of {holder}: choose another").format(**names)
+        )
+    if held == "name":
+        raise BadValue(
+            _("code {key!r} is already the name of {holder}: choose another").format(**names)
+        )
+    raise BadValue(
+        _("code {key!r} is already the code of {holder}: choose another").format(**names)
+    )
 
 
 def add_unit(
@@ -50,12 +109,13 @@ def add_unit(
     kind: str = "department",
     parent: str | None = None,
     code: str | None = None,
+    aliases: Sequence[str] = (),
 ) -> Unit:
     name = name.strip()
     if not name:
-        raise BadValue("a unit needs a name")
+        raise BadValue(_("a unit needs a name"))
     kind = UNIT_KIND.parse(kind)
-    _check_free(ctx, name, "name", hint=": use `duban unit edit`")
+    _check_free(ctx, name, "name", hint=_(": use `duban unit edit`"))
     code = code.strip() if code else None
     if code:
         _check_free(ctx, code, "code")
@@ -70,6 +130,7 @@ def add_unit(
     )
     ctx.session.add(unit)
     ctx.session.flush()
+    added = _add_aliases(ctx, unit, aliases)
     ctx.add_to_history(
         "unit.add",
         ctx.today(),
@@ -79,8 +140,56 @@ def add_unit(
         kind=kind,
         head=unit.head,
         parent=parent_unit.name if parent_unit else None,
+        **({"aliases": added} if added else {}),
     )
     return unit
+
+
+def _add_aliases(ctx: Context, unit: Unit, aliases: Sequence[str]) -> list[str]:
+    """Give the unit these short names (简称); those it already goes by are skipped.
+
+    Each is refused if it is, in any letter case, another unit's name, code or alias.
+    """
+    taken = {unit.name.lower(), (unit.code or "").lower()}
+    taken |= {a.lower() for a in aliases_of(ctx, unit)}
+    added = []
+    for text in aliases:
+        alias = text.strip()
+        if not alias:
+            raise BadValue(_("an alias cannot be empty"))
+        if alias.lower() in taken:
+            continue
+        _check_free(ctx, alias, "alias", unit, owner=unit.name)
+        ctx.session.add(UnitAlias(unit_id=unit.id, alias=alias))
+        ctx.session.flush()
+        taken.add(alias.lower())
+        added.append(alias)
+    return added
+
+
+def _drop_aliases(ctx: Context, unit: Unit, aliases: Sequence[str]) -> None:
+    """Take these short names from the unit; one it does not go by is not found."""
+    for text in aliases:
+        row = ctx.session.exec(
+            select(UnitAlias).where(
+                UnitAlias.unit_id == unit.id, func.lower(UnitAlias.alias) == text.strip().lower()
+            )
+        ).first()
+        if row is None:
+            has = aliases_of(ctx, unit)
+            if has:
+                raise NotFound(
+                    _("{unit} has no alias {alias!r}: its aliases are {aliases}").format(
+                        unit=unit.name, alias=text.strip(), aliases=", ".join(has)
+                    )
+                )
+            raise NotFound(
+                _("{unit} has no alias {alias!r}: it has none").format(
+                    unit=unit.name, alias=text.strip()
+                )
+            )
+        ctx.session.delete(row)
+        ctx.session.flush()
 
 
 def edit_unit(
@@ -92,6 +201,8 @@ def edit_unit(
     parent: str | None = None,
     code: str | None = None,
     rename: str | None = None,
+    aliases: Sequence[str] = (),
+    drop_aliases: Sequence[str] = (),
 ) -> Unit:
     unit = find_unit(ctx, name)
     changes: dict[str, tuple[object, object]] = {}
@@ -110,7 +221,12 @@ def edit_unit(
             walk: Unit | None = parent_unit
             while walk is not None:
                 if walk.id == unit.id:
-                    raise Refused("第五条", f"{parent_unit.name} is under {unit.name}: no cycles")
+                    raise Refused(
+                        "第五条",
+                        _("{parent} is under {unit}: no cycles").format(
+                            parent=parent_unit.name, unit=unit.name
+                        ),
+                    )
                 walk = ctx.session.get(Unit, walk.parent_id) if walk.parent_id else None
             before = ctx.session.get(Unit, unit.parent_id) if unit.parent_id else None
             changes["parent"] = (before.name if before else None, parent_unit.name)
@@ -124,12 +240,25 @@ def edit_unit(
     if rename is not None and rename.strip() != unit.name:
         new = rename.strip()
         if not new:
-            raise BadValue("a unit needs a name: --rename cannot be empty")
+            raise BadValue(_("a unit needs a name: --rename cannot be empty"))
         _check_free(ctx, new, "name", unit)
         changes["name"] = (unit.name, new)
         unit.name = new
+    if aliases or drop_aliases:
+        ctx.session.add(unit)
+        before = aliases_of(ctx, unit)
+        _drop_aliases(ctx, unit, drop_aliases)
+        _add_aliases(ctx, unit, aliases)
+        after = aliases_of(ctx, unit)
+        if after != before:
+            changes["aliases"] = (before, after)
     if not changes:
-        raise BadValue("nothing to change: give --head, --kind, --parent, --code or --rename")
+        raise BadValue(
+            _(
+                "nothing to change: give --head, --kind, --parent, --code, --rename, --alias "
+                "or --drop-alias"
+            )
+        )
     ctx.session.add(unit)
     ctx.add_to_history(
         "unit.edit",
@@ -147,39 +276,71 @@ def parent_of(ctx: Context, unit: Unit) -> str | None:
     return above.name if above is not None else None
 
 
-# Column names a units file may use, in English or Chinese.
+# Column names a units file may use: the English keys and labels (any letter case), and
+# the Chinese labels the tool prints (`duban.render.LABELS`) with the usual others.
 _COLUMNS = {
     "name": ("name", "名称", "单位", "单位名称"),
-    "code": ("code", "代码", "编码", "单位代码"),
+    "code": ("code", "编号", "代码", "编码", "单位代码", "单位编号"),
     "kind": ("kind", "类型", "单位类型"),
     "head": ("head", "主要负责人", "负责人"),
     "parent": ("parent", "上级", "上级单位"),
+    "aliases": ("aliases", "alias", "short names", "简称", "别名", "单位简称"),
 }
+_ALIAS_SEPARATORS = re.compile(r"[;；,，、]")  # the file says `发改委;市发改委`
+
+
+def _columns(path: Path, header: list[str]) -> dict[str, int]:
+    """Which column of the file holds what: key -> its place.  A column named twice
+    (`name` and `名称`) is refused, naming both."""
+    known = {name.lower(): key for key, names in _COLUMNS.items() for name in names}
+    columns: dict[str, int] = {}
+    for at, cell in enumerate(header):
+        key = known.get(cell.strip().lower())
+        if key is None:
+            continue  # a column duban does not keep (序号, 备注): left out
+        if key in columns:
+            first, second = header[columns[key]].strip(), cell.strip()
+            if first == second:
+                raise BadValue(
+                    _("{path}: the column {column!r} is named twice: keep one").format(
+                        path=path, column=first
+                    )
+                )
+            raise BadValue(
+                _("{path}: the columns {first!r} and {second!r} both give the unit's {key}: "
+                  "keep one").format(path=path, first=first, second=second, key=key)
+            )  # fmt: skip
+        columns[key] = at
+    return columns
+
+
+def _at_line(path: Path, line: int, exc: BadValue | NotFound) -> str:
+    """A row's error, named by the file and its line."""
+    return _("{path}:{line}: {message}").format(path=path, line=line, message=exc.message)
 
 
 def import_units(ctx: Context, path: Path) -> list[Unit]:
-    """Add every unit of a CSV file (header: name, code, kind, head, parent).
+    """Add every unit of a CSV file (header: name, code, kind, head, parent, aliases;
+    or 名称, 编号, 类型, 主要负责人, 上级单位, 简称; aliases separated by `;`).
 
     All or nothing: one bad row refuses the whole file, naming its line.  Parents
     may come later in the file than their children.
     """
-    text = read_text(path, hint=": save the sheet as CSV UTF-8")
-    reader = csv.DictReader(text.splitlines())
-    header = {h.strip(): h for h in (reader.fieldnames or [])}
-    columns: dict[str, str] = {}
-    for key, names in _COLUMNS.items():
-        for name in names:
-            if name in header:
-                columns[key] = header[name]
-                break
+    text = read_text(path, hint=_(": save the sheet as CSV UTF-8"))
+    reader = csv.reader(text.splitlines())
+    columns = _columns(path, next(reader, []))
     if "name" not in columns:
-        raise BadValue(f"{path}: the first line must name the columns, with at least 'name'")
+        raise BadValue(
+            _("{path}: the first line must name the columns, with at least 'name'").format(
+                path=path
+            )
+        )
     rows = []
     for line, row in enumerate(reader, start=2):
-        values = {k: (row.get(col) or "").strip() for k, col in columns.items()}
+        values = {k: (row[at] if at < len(row) else "").strip() for k, at in columns.items()}
         if not values["name"]:
             if any(values.values()):
-                raise BadValue(f"{path}:{line}: a unit needs a name")
+                raise BadValue(_("{path}:{line}: a unit needs a name").format(path=path, line=line))
             continue
         rows.append((line, values))
     added: list[Unit] = []
@@ -192,16 +353,19 @@ def import_units(ctx: Context, path: Path) -> list[Unit]:
                     head=values.get("head") or None,
                     kind=values.get("kind") or "department",
                     code=values.get("code") or None,
+                    aliases=[
+                        a for a in _ALIAS_SEPARATORS.split(values.get("aliases", "")) if a.strip()
+                    ],
                 )
             )
         except BadValue as exc:
-            raise BadValue(f"{path}:{line}: {exc.message}") from exc
+            raise BadValue(_at_line(path, line, exc)) from exc
     for line, values in rows:
         if values.get("parent"):
             try:
                 edit_unit(ctx, values["name"], parent=values["parent"])
             except NotFound as exc:
-                raise NotFound(f"{path}:{line}: {exc.message}") from exc
+                raise NotFound(_at_line(path, line, exc)) from exc
             except BadValue as exc:
-                raise BadValue(f"{path}:{line}: {exc.message}") from exc
+                raise BadValue(_at_line(path, line, exc)) from exc
     return added
