@@ -121,12 +121,11 @@ def catalogue(folder: Path | None = None) -> dict[str, str]:
 
 def compile_catalogue(folder: Path | None = None) -> bytes:
     """The `.mo` of every `.po` file in the folder, merged (what `duban.mo` must hold)."""
+    import datetime as dt
     from io import BytesIO
 
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
-
-    import datetime as dt
 
     fixed = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # the same sources give the same bytes
     merged = Catalog(

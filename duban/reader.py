@@ -351,7 +351,7 @@ class Reader:
                 f"SELECT {matter.select('m')} FROM matter m WHERE m.year = ? AND m.seq = ?",
                 (year, seq),
             )
-            if found is None:
+            if found is None and f"DB-{year}-{seq:04d}" != key:
                 raise NotFound(
                     _("no matter {code!r} ({full}): see `duban list`").format(
                         code=code.strip(), full=f"DB-{year}-{seq:04d}"

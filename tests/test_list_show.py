@@ -286,3 +286,9 @@ def test_every_command_taking_a_code_takes_its_short_number(cli, json_of, regist
     explained = json_of(cli("calendar", "explain", "2026-0001", "--unit", "zjj", "--json"))
     assert explained["code"] == code
     assert show(code)["status"] == "closed"
+
+
+def test_an_unknown_full_code_is_named_once(cli, assert_error):
+    message = assert_error(cli("show", "DB-2099-0001"), 3)
+    assert message == "duban: no matter 'DB-2099-0001': see `duban list`\n"
+    assert "(DB-2026-0099)" in assert_error(cli("show", "99"), 3)
