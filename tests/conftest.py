@@ -149,6 +149,16 @@ def add_units(cli: Cli) -> dict[str, dict[str, str]]:
     return UNITS
 
 
+def units_in(ctx: Any) -> dict[str, Any]:
+    """In-process: add the five UNITS (code, head, kind); the Unit rows by name."""
+    from duban.ops.units import add_unit
+
+    return {
+        name: add_unit(ctx, name, code=u["code"], head=u["head"], kind=u["kind"])
+        for name, u in UNITS.items()
+    }
+
+
 def register_matter(
     cli: Cli,
     *options: Any,

@@ -10,7 +10,8 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import UNITS, changed
+from conftest import changed
+from conftest import units_in as units
 from sqlmodel import select
 
 from duban import deadlines
@@ -18,7 +19,7 @@ from duban.errors import BadValue, NotFound, Refused
 from duban.models import Assignment, Deadline, HistoryEntry
 from duban.ops.assignments import assign_units, assignments_of, find_assignment
 from duban.ops.matters import find_matter, register_matter
-from duban.ops.units import add_unit, find_unit
+from duban.ops.units import find_unit
 
 HOUSING = "市住房和城乡建设局"
 ECOLOGY = "市生态环境局"
@@ -28,14 +29,6 @@ DONGSHENG = "东胜区人民政府"
 RECEIVED = dt.date(2026, 11, 2)
 NOTIFIED = dt.date(2026, 11, 3)
 MATTER_DUE = dt.date(2026, 11, 23)
-
-
-def units(ctx):
-    """Add the five UNITS (code, head, kind); the Unit rows by name."""
-    return {
-        name: add_unit(ctx, name, code=u["code"], head=u["head"], kind=u["kind"])
-        for name, u in UNITS.items()
-    }
 
 
 def matter(ctx, received=RECEIVED):

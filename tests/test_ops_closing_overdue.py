@@ -12,6 +12,7 @@ import json
 
 import pytest
 from conftest import UNITS, changed
+from conftest import units_in as units
 from sqlmodel import select
 
 from duban.errors import BadValue, NotFound, Refused
@@ -21,7 +22,6 @@ from duban.ops.closing import close_matter
 from duban.ops.matters import find_matter, register_matter
 from duban.ops.overdue import OverdueRow, overdue
 from duban.ops.reports import add_report, review_report
-from duban.ops.units import add_unit
 
 HOUSING = "市住房和城乡建设局"
 ECOLOGY = "市生态环境局"
@@ -30,12 +30,6 @@ DONGSHENG = "东胜区人民政府"
 RECEIVED = dt.date(2026, 11, 2)
 NOTIFIED = dt.date(2026, 11, 3)
 DUE = dt.date(2026, 11, 23)
-
-
-def units(ctx):
-    """Add the five UNITS (code, head, kind)."""
-    for name, u in UNITS.items():
-        add_unit(ctx, name, code=u["code"], head=u["head"], kind=u["kind"])
 
 
 def register(ctx, title="研究解决城区供暖问题", received=RECEIVED):

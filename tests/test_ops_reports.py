@@ -12,6 +12,7 @@ import json
 
 import pytest
 from conftest import UNITS, changed
+from conftest import units_in as units
 from sqlmodel import select
 
 from duban import deadlines
@@ -29,12 +30,6 @@ DONGSHENG = "东胜区人民政府"
 
 NOTIFIED = dt.date(2026, 11, 3)
 DUE = dt.date(2026, 11, 23)
-
-
-def units(ctx):
-    """Add the five UNITS (code, head, kind)."""
-    for name, u in UNITS.items():
-        add_unit(ctx, name, code=u["code"], head=u["head"], kind=u["kind"])
 
 
 def scene(ctx, *, handling=None):

@@ -14,6 +14,7 @@ import json
 
 import pytest
 from conftest import DAYS_2027, UNITS, changed
+from conftest import units_in as units
 from sqlmodel import select
 
 from duban import deadlines
@@ -37,14 +38,6 @@ DATA = "Ordos Data Center"  # a Latin name, to try letter case
 # The 15 working days after Sun 2026-12-20 (see provisional_scene): estimated, loaded.
 ESTIMATED = dt.date(2027, 1, 11)
 LOADED = dt.date(2027, 1, 12)
-
-
-def units(ctx):
-    """Add the five UNITS (code, head, kind); the Unit rows by name."""
-    return {
-        name: add_unit(ctx, name, code=u["code"], head=u["head"], kind=u["kind"])
-        for name, u in UNITS.items()
-    }
 
 
 def entries(ctx, action):

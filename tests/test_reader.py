@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import UNITS, Cli, changed
+from conftest import Cli, changed, units_in
 from sqlmodel import select
 
 from duban import models, views
@@ -49,8 +49,7 @@ def scene(url: str) -> None:
     """Units, four matters: closed, reworked and extended, overdue, never assigned; a day
     set by hand; a setting changed; a provisional deadline in 2027."""
     with changed(url) as ctx:
-        for name, u in UNITS.items():
-            add_unit(ctx, name, code=u["code"], head=u["head"], kind=u["kind"])
+        units_in(ctx)
         add_unit(ctx, "东胜区教育局", parent=DONGSHENG)
         set_setting(ctx, "default_within", "12")
         set_day(ctx, D(2026, 12, 31), off=True, name="停电")
