@@ -522,9 +522,11 @@ class Reader:
         A deadline day is met if the report arrives on it; overdue begins the day after.
         A lead unit whose final report arrived by its deadline is not late while the
         report waits for review (the office is the one late then).  A matter never
-        assigned is late once its own deadline passed.  Each condition is one the
-        indexes answer (`status`, `completed_on`, `closed_on`), so the cost follows the
-        rows found, not the size of the register; the database sorts, so the rows stream.
+        assigned is late once its own deadline passed.  Each is judged by the deadline in
+        force on that day (`deadlines.in_force`): an extension accepted after it does not
+        erase the lateness it had then.  Each condition is one the indexes answer
+        (`status`, `completed_on`, `closed_on`), so the cost follows the rows found, not
+        the size of the register; the database sorts, so the rows stream.
         """
         check_limit(limit)
         unit_id = self.find_unit(unit).id if unit else None
@@ -535,12 +537,18 @@ class Reader:
             "a.id IN (SELECT id FROM assignment WHERE status = 'open' AND role = 'lead' "
             "UNION ALL SELECT id FROM assignment WHERE completed_on > ?)"
         )
+        # The deadline in force on the day: the latest to take effect by then (a recount
+        # takes the date of the estimate it corrects).  Every parameter is the day.
+        in_force = (
+            "(SELECT x.id FROM deadline x WHERE {whose} AND x.effective_on <= ? "
+            "ORDER BY x.effective_on DESC, x.id DESC LIMIT 1)"
+        )
         late = (
             "SELECT m.code AS code, m.title AS title, u.name AS unit, a.role AS role, "
             "a.responsible AS responsible, u.head AS head, d.due_on AS due, "
             "o.due_on AS original, d.provisional AS provisional FROM assignment a "
             "JOIN matter m ON m.id = a.matter_id JOIN unit u ON u.id = a.unit_id "
-            "JOIN deadline d ON d.id = a.deadline_id "
+            f"JOIN deadline d ON d.id = {in_force.format(whose='x.assignment_id = a.id')} "
             "JOIN deadline o ON o.id = a.original_deadline_id "
             f"WHERE {open_then} AND a.role = 'lead' AND a.notified_on <= ? AND d.due_on < ? "
             "AND (m.status IN ('registered', 'assigned') OR m.closed_on > ?) "
@@ -549,21 +557,23 @@ class Reader:
             "AND (r.status = 'pending' OR EXISTS (SELECT 1 FROM review v "
             "WHERE v.report_id = r.id AND v.reviewed_on > ?)))"
         )
-        params: list[Any] = [day] * 6
+        params: list[Any] = [day] * 7
         if unit_id is not None:
             late += " AND a.unit_id = ?"
             params.append(unit_id)
         else:
             late += (
                 " UNION ALL SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, d.due_on, "
-                "d.provisional FROM matter m JOIN deadline d ON d.id = m.deadline_id "
+                "d.provisional FROM matter m JOIN deadline d ON d.id = "
+                + in_force.format(whose="x.matter_id = m.id AND x.assignment_id IS NULL")
+                + " "
                 "WHERE m.id IN (SELECT id FROM matter WHERE status IN ('registered', 'assigned') "
                 "UNION ALL SELECT id FROM matter WHERE closed_on > ?) "
                 "AND m.received_on <= ? AND d.due_on < ? "
                 "AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.matter_id = m.id "
                 "AND a.notified_on <= ?)"
             )
-            params += [day] * 4
+            params += [day] * 5
         sql = f"SELECT * FROM ({late}) late ORDER BY late.due, late.code"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

@@ -290,3 +290,16 @@ def test_limit_keeps_the_most_overdue(cli, json_of, assert_error, units, registe
     two = json_of(cli("overdue", "--as-of", "2026-11-26", "--limit", 2, "--json"))
     assert two == whole[:2]
     assert_error(cli("overdue", "--as-of", "2026-11-26", "--limit", 0), 2, "--limit")
+
+
+def test_a_past_day_is_judged_by_the_deadline_in_force_then(cli, overdue, report,
+                                                            housing_matter):  # fmt: skip
+    """Due 11-23; an extension to 12-10 asked on 11-20 and accepted only on 12-01: on 11-26
+    the unit was late, and a later acceptance does not erase that."""
+    rid = report(
+        housing_matter, HOUSING, "--propose-due", "2026-12-10", kind="explanation", on="2026-11-20"
+    )["id"]
+    assert cli("review", rid, "--accept", "--on", "2026-12-01").exit_code == 0
+    assert overdue("2026-11-26") == [(housing_matter, HOUSING, "2026-11-23", 3, 3)]
+    assert overdue("2026-12-01") == []  # the extension holds from the day it was accepted
+    assert overdue("2026-12-11") == [(housing_matter, HOUSING, "2026-12-10", 1, 1)]
