@@ -322,6 +322,26 @@ def _m0004_aliases_and_proposers(conn: Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE matter ADD COLUMN proposal_by VARCHAR")
 
 
+def _m0005_urgings(conn: Connection) -> None:
+    """Urgings (催办): the office urged one unit on one matter, on a day, by some means."""
+    md = MetaData()
+    Table("matter", md, Column("id", Integer, primary_key=True))
+    Table("assignment", md, Column("id", Integer, primary_key=True))
+    Table(
+        "urging",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("matter_id", Integer, ForeignKey("matter.id"), nullable=False, index=True),
+        Column("assignment_id", Integer, ForeignKey("assignment.id"), nullable=False, index=True),
+        Column("urged_on", Date, nullable=False, index=True),
+        Column("via", String, nullable=False),
+        Column("note", String),
+        Column("created_at", TIMESTAMP, nullable=False),
+        Column("created_by", String, nullable=False),
+    )
+    md.tables["urging"].create(conn)
+
+
 # The numbered list.  Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "units, matters, assignments, reports, reviews, history, calendar", _m0001_initial),
@@ -332,6 +352,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     ),
     (3, "indexes for reads as of a day", _m0003_read_indexes),
     (4, "units' short names; whose proposal a matter is", _m0004_aliases_and_proposers),
+    (5, "urgings (催办)", _m0005_urgings),
 ]
 
 LATEST = MIGRATIONS[-1][0]

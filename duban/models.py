@@ -135,6 +135,21 @@ class Review(SQLModel, table=True):
     created_by: str
 
 
+class Urging(SQLModel, table=True):
+    """催办: the office urged one unit on one matter (第十三条, 第二十二条)."""
+
+    __tablename__ = "urging"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matter.id", index=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    urged_on: dt.date = Field(index=True)
+    via: str
+    note: str | None = None
+    created_at: dt.datetime
+    created_by: str
+
+
 class Deadline(SQLModel, table=True):
     """办理时限: one deadline as it was set, counted or changed; rows are never changed.
 

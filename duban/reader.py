@@ -21,12 +21,12 @@ import difflib
 import re
 from collections import namedtuple
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import groupby
 from typing import Any
 
-from duban import dates
+from duban import dates, lights
 from duban.errors import BadValue, NotFound, RegisterError
 from duban.i18n import _
 from duban.settings import SETTINGS
@@ -97,6 +97,7 @@ class Assigned:
     unit: Any
     due: Any
     original: Any
+    light: str | None = None  # its warning light (`duban.lights`), where one was asked
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Listed:
     matter: Any
     due: Any
     leads: list[str]
+    light: str | None = None  # its warning light on the day asked, if one was
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ class Dossier:
     reports: list[tuple[Any, Any, Any]]  # report, unit, review or None
     deadlines: list[Any]
     history: list[Any]
+    urgings: tuple[tuple[Any, str], ...] = ()  # 催办: each urging with its unit's name
 
 
 @dataclass(frozen=True)
@@ -133,11 +136,38 @@ class OverdueRow:
     due_provisional: bool
     days_overdue: int
     workdays_overdue: int
+    light: str | None = None
+
+
+@dataclass(frozen=True)
+class DueRow:
+    """An open lead assignment (or a matter never assigned) falling due soon."""
+
+    code: str
+    title: str
+    unit: str | None
+    role: str | None
+    responsible: str | None
+    head: str | None
+    due: dt.date
+    original_due: dt.date
+    due_provisional: bool
+    days_left: int
+    workdays_left: int
+    light: str
 
 
 def check_limit(limit: int | None) -> None:
     if limit is not None and limit < 1:
         raise BadValue(_("--limit must be 1 or more, not {limit}").format(limit=limit))
+
+
+def check_light(light: str) -> str:
+    """red, yellow or green (or 红, 黄, 绿)."""
+    key = {"红": "red", "黄": "yellow", "绿": "green"}.get(light.strip(), light.strip().lower())
+    if key in lights.LIGHTS:
+        return key
+    raise BadValue(_("unknown light {light!r}: use red, yellow or green").format(light=light))
 
 
 def check_action(action: str) -> str:
@@ -273,6 +303,11 @@ class Reader:
         }
         return Calendar(loaded=schedules, overrides=overrides)
 
+    @cached_property
+    def judge(self) -> lights.Judge:
+        """The warning lights on the register's calendar, with its `light_thresholds`."""
+        return lights.Judge.of(self.calendar, self.setting("light_thresholds"))
+
     # -- finding what is named -------------------------------------------------------------
 
     def find_unit(self, name: str) -> Any:
@@ -403,9 +438,17 @@ class Reader:
         source: str | None = None,
         search: str | None = None,
         limit: int | None = None,
+        as_of: dt.date | None = None,
+        light: str | None = None,
     ) -> Iterator[Listed]:
-        """The matters, oldest first, as the cursor gives them (a page at a time)."""
+        """The matters, oldest first, as the cursor gives them (a page at a time).
+
+        Each carries its warning light on `as_of` (default today; `duban.lights`), and
+        `light` keeps only those with that light (judged row by row as they stream)."""
         check_limit(limit)
+        if light is not None:
+            light = check_light(light)
+        as_of = as_of or self.today()
         m, d = self.table("matter"), self.table("deadline")
         where, params = [], []
         if status:
@@ -433,31 +476,69 @@ class Reader:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY m.year, m.seq"
-        if limit is not None:
+        if limit is not None and light is None:  # with --light, the limit counts what is kept
             sql += f" LIMIT {int(limit)}"
         page: list[tuple[Any, Any]] = []
+        kept = 0
         for values in self.rows(sql, tuple(params)):
             page.append(tuple(self._split(values, m, d)))
             if len(page) == PAGE:
-                yield from self._listed(page)
+                for item in self._listed(page, as_of):
+                    if light is None or item.light == light:
+                        yield item
+                        kept += 1
+                        if limit is not None and kept >= limit:
+                            return
                 page = []
-        yield from self._listed(page)
+        for item in self._listed(page, as_of):
+            if light is None or item.light == light:
+                yield item
+                kept += 1
+                if limit is not None and kept >= limit:
+                    return
 
-    def _listed(self, page: list[tuple[Any, Any]]) -> Iterator[Listed]:
+    def _listed(
+        self, page: list[tuple[Any, Any]], as_of: dt.date | None = None
+    ) -> Iterator[Listed]:
         leads: dict[int, list[str]] = {matter.id: [] for matter, _ in page}
+        lit: dict[int, list[str | None]] = {matter.id: [] for matter, _ in page}
         if page:
             marks = ", ".join("?" for _ in page)
-            for matter_id, name in self.rows(
-                "SELECT a.matter_id, u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
+            for matter_id, name, status, notified, due, start, reported in self.rows(
+                "SELECT a.matter_id, u.name, a.status, a.notified_on, d.due_on, d.counted_from, "
+                "EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
+                "AND r.kind = 'final' AND r.status = 'pending' AND r.received_on <= d.due_on) "
+                "FROM assignment a JOIN unit u ON u.id = a.unit_id "
+                "JOIN deadline d ON d.id = a.deadline_id "
                 f"WHERE a.role = 'lead' AND a.matter_id IN ({marks}) ORDER BY a.id",
                 tuple(leads),
             ):
                 leads[matter_id].append(name)
+                if as_of is not None:
+                    lit[matter_id].append(
+                        self.judge.assignment(
+                            as_of,
+                            open_=status == "open",
+                            due=_date(due),
+                            start=_date(start or notified),
+                            reported=bool(reported),
+                        )
+                    )
         for matter, due in page:
-            yield Listed(matter, due, leads[matter.id])
+            light = None
+            if as_of is not None:
+                light = self.judge.matter(
+                    as_of,
+                    status=matter.status,
+                    due=due.due_on,
+                    start=due.counted_from or matter.received_on,
+                    leads=lit[matter.id],
+                )
+            yield Listed(matter, due, leads[matter.id], light)
 
-    def dossier(self, matter: Any) -> Dossier:
-        """The matter with its assignments, reports, reviews, deadlines and full history."""
+    def dossier(self, matter: Any, as_of: dt.date | None = None) -> Dossier:
+        """The matter with its assignments, reports, reviews, deadlines and full history;
+        each lead assignment with its warning light on `as_of` (default today)."""
         assignments = self.assignments_of([matter.id])[matter.id]
         units = {a.assignment.id: a.unit for a in assignments}
         r, v, d, h = (self.table(t) for t in ("report", "review", "deadline", "history"))
@@ -478,7 +559,40 @@ class Reader:
             f"SELECT {h.select('h')} FROM history h WHERE h.matter_id = ? ORDER BY h.id",
             (matter.id,),
         )]  # fmt: skip
-        return Dossier(matter, due, assignments, reports, rows, history)
+        g = self.table("urging")
+        urgings = tuple(
+            (g.make(x[:-1]), x[-1])
+            for x in self.rows(
+                f"SELECT {g.select('g')}, u.name FROM urging g JOIN assignment a "
+                "ON a.id = g.assignment_id JOIN unit u ON u.id = a.unit_id "
+                "WHERE g.matter_id = ? ORDER BY g.id",
+                (matter.id,),
+            )
+        )
+        assignments = self._lit(assignments, [r for r, _u, _v in reports], as_of)
+        return Dossier(matter, due, assignments, reports, rows, history, urgings)
+
+    def _lit(self, assignments: list[Assigned], reports: list[Any], as_of: dt.date | None):
+        """The assignments, each lead one with its light on the day (default today)."""
+        day = as_of or self.today()
+        out = []
+        for a in assignments:
+            light = None
+            if a.assignment.role == "lead":
+                reported = any(
+                    r.assignment_id == a.assignment.id and r.kind == "final"
+                    and r.status == "pending" and r.received_on <= a.due.due_on
+                    for r in reports
+                )  # fmt: skip
+                light = self.judge.assignment(
+                    day,
+                    open_=a.assignment.status == "open",
+                    due=a.due.due_on,
+                    start=a.due.counted_from or a.assignment.notified_on,
+                    reported=reported,
+                )
+            out.append(replace(a, light=light))
+        return out
 
     def history(
         self,
@@ -598,7 +712,115 @@ class Reader:
             due_provisional=bool(provisional),
             days_overdue=(as_of - due).days,
             workdays_overdue=self.calendar.count(due, as_of),
+            light=self.judge.light(as_of, due, None),  # red: its deadline is past
         )
+
+    # -- looking ahead -----------------------------------------------------------------------
+
+    def due_soon(self, as_of: dt.date, within: int, *, unit: str | None = None) -> Iterator[DueRow]:
+        """What falls due after the day and by its `within`th working day, soonest first:
+        the open lead assignments (not those whose final report waits for review), and the
+        matters never assigned, each by its deadline in force now, with its light."""
+        if within < 1:
+            raise BadValue(_("--within must be 1 or more, not {n}").format(n=within))
+        unit_id = self.find_unit(unit).id if unit else None
+        last = self.calendar.add(as_of, within)
+        first, end = self.value(as_of), self.value(last)
+        sql = (
+            "SELECT m.code AS code, m.title AS title, u.name AS unit, a.role AS role, "
+            "a.responsible AS responsible, u.head AS head, d.due_on AS due, "
+            "o.due_on AS original, d.provisional AS provisional, "
+            "coalesce(d.counted_from, a.notified_on) AS start FROM assignment a "
+            "JOIN matter m ON m.id = a.matter_id JOIN unit u ON u.id = a.unit_id "
+            "JOIN deadline d ON d.id = a.deadline_id "
+            "JOIN deadline o ON o.id = a.original_deadline_id "
+            "WHERE a.status = 'open' AND a.role = 'lead' "
+            "AND m.status IN ('registered', 'assigned') AND d.due_on > ? AND d.due_on <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
+            "AND r.kind = 'final' AND r.status = 'pending')"
+        )
+        params: list[Any] = [first, end]
+        if unit_id is not None:
+            sql += " AND a.unit_id = ?"
+            params.append(unit_id)
+        else:
+            sql += (
+                " UNION ALL SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, d.due_on, "
+                "d.provisional, coalesce(d.counted_from, m.received_on) FROM matter m "
+                "JOIN deadline d ON d.id = m.deadline_id "
+                "WHERE m.status IN ('registered', 'assigned') AND d.due_on > ? AND d.due_on <= ? "
+                "AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.matter_id = m.id)"
+            )
+            params += [first, end]
+        sql = f"SELECT * FROM ({sql}) soon ORDER BY soon.due, soon.code"
+        rows = (self._soon(as_of, *row) for row in self.rows(sql, tuple(params)))
+        for _day, same in groupby(rows, key=lambda r: (r.due, r.code)):
+            yield from sorted(same, key=lambda r: r.unit or "")
+
+    def _soon(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
+              provisional, start) -> DueRow:  # fmt: skip
+        due, original = _date(due), _date(original)
+        return DueRow(
+            code=code,
+            title=title,
+            unit=unit,
+            role=role,
+            responsible=person,
+            head=head,
+            due=due,
+            original_due=original,
+            due_provisional=bool(provisional),
+            days_left=(due - as_of).days,
+            workdays_left=self.calendar.count(as_of, due),
+            light=self.judge.light(as_of, due, _date(start)),
+        )
+
+    def summary(self, as_of: dt.date) -> dict[str, Any]:
+        """The leader's screen on a day: matters open, falling due in the next 5 working
+        days, overdue, closed this month; and the same (but closed) for each lead unit."""
+        day = self.value(as_of)
+        open_then = (
+            "m.received_on <= ? AND (m.status IN ('registered', 'assigned') "
+            "OR (m.status = 'closed' AND m.closed_on > ?))"
+        )
+        (open_,) = self.first(f"SELECT count(*) FROM matter m WHERE {open_then}", (day, day))
+        (closed,) = self.first(
+            "SELECT count(*) FROM matter m WHERE m.status = 'closed' "
+            "AND m.closed_on >= ? AND m.closed_on <= ?",
+            (self.value(as_of.replace(day=1)), day),
+        )
+        by_unit: dict[str, dict[str, Any]] = {}
+
+        def of(name: str) -> dict[str, Any]:
+            return by_unit.setdefault(
+                name, {"unit": name, "open": 0, "due_this_week": 0, "overdue": 0}
+            )
+
+        for name, n in self.rows(
+            "SELECT u.name, count(*) FROM assignment a JOIN unit u ON u.id = a.unit_id "
+            "JOIN matter m ON m.id = a.matter_id WHERE a.role = 'lead' AND a.notified_on <= ? "
+            f"AND (a.status = 'open' OR a.completed_on > ?) AND {open_then} "
+            "GROUP BY u.id, u.name ORDER BY u.id",
+            (day, day, day, day),
+        ):
+            of(name)["open"] = n
+        soon, late = set(), set()
+        for row in self.due_soon(as_of, 5):
+            soon.add(row.code)
+            if row.unit is not None:
+                of(row.unit)["due_this_week"] += 1
+        for row in self.overdue(as_of):
+            late.add(row.code)
+            if row.unit is not None:
+                of(row.unit)["overdue"] += 1
+        return {
+            "as_of": as_of,
+            "open": open_,
+            "due_this_week": len(soon),
+            "overdue": len(late),
+            "closed_this_month": closed,
+            "by_unit": list(by_unit.values()),
+        }
 
 
 def open_reader(db: str | None) -> tuple[Reader, Callable[[], None]]:

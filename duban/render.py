@@ -64,6 +64,14 @@ LABELS: dict[str, str] = {
     "new_due": N_("New due"),
     "days_overdue": N_("Days late"),
     "workdays_overdue": N_("Working days late"),
+    "light": N_("Light"),
+    "days_left": N_("Days left"),
+    "workdays_left": N_("Working days left"),
+    "as_of": N_("As of"),
+    "open": N_("Open"),
+    "due_this_week": N_("Due this week"),
+    "overdue": N_("Overdue"),
+    "closed_this_month": N_("Closed this month"),
     "head": N_("Head"),
     "name": N_("Name"),
     "aliases": N_("Short names"),
@@ -116,6 +124,15 @@ LABELS: dict[str, str] = {
     "makeup_days": N_("Make-up days"),
     "papers": N_("Notices"),
     "off": N_("Day off"),
+    # urge, reopen, archive
+    "urged_on": N_("Urged on"),
+    "via": N_("Via"),
+    "times": N_("Urged before"),
+    "units_due": N_("Units due"),
+    "sha256": N_("SHA-256"),
+    "files": N_("Files"),
+    "transferred_on": N_("Transferred on"),
+    "status_before": N_("Status before"),
 }
 
 # The mark of an estimated deadline, wherever a table shows one: " (provisional)", "（暂定）".
@@ -441,7 +458,14 @@ def _word(key: str, value: Any, lang: str) -> Any:
         return _whose(value)
     if key == "source":
         return _calendar_source(value)
+    if key == "light" and value in LIGHT_WORDS:
+        return in_language(LIGHT_WORDS[value], lang)
     return value
+
+
+# The warning lights (`duban.lights`) as a table says them (红, 黄, 绿) and colours them.
+LIGHT_WORDS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green")}
+LIGHT_STYLES = {"red": "bold red", "yellow": "bold yellow", "green": "green"}
 
 
 # Whose deadline (`what`, in JSON: matter, assignment, deadline of <unit>, ...).
@@ -486,6 +510,7 @@ _VOCABULARIES = {
     "status": ("MATTER_STATUS", "ASSIGNMENT_STATUS", "REPORT_STATUS"),
     "action": ("ACTION",),
     "why": ("DEADLINE_WHY",),
+    "via": ("URGE_VIA",),
 }
 _DAY_KINDS = {"workday": "工作日", "weekend": "周末", "holiday": "节假日", "makeup": "调休上班"}
 
@@ -497,6 +522,8 @@ def _shown(row: dict[str, Any], key: str, lang: str):
     text = _text(key, row.get(key), lang)
     if text and row.get(f"{key}_provisional") is True:
         text += provisional(lang)
+    if key == "light":  # coloured on a terminal only: the console drops colour elsewhere
+        return Text(text, style=LIGHT_STYLES.get(row.get(key) or "", ""))
     return Text(text)
 
 
@@ -526,9 +553,9 @@ def _pairs(obj: dict[str, Any], keys: Sequence[str], lang: str, title: str | Non
 
 # -- shapes with a form of their own ---------------------------------------------------
 
-_NESTED = ("assignments", "reports", "deadlines", "history")
+_NESTED = ("assignments", "reports", "deadlines", "history", "urgings")
 ASSIGNMENT_COLUMNS = ["unit", "role", "responsible", "notified", "due", "original_due", "status",
-                      "completed"]  # fmt: skip
+                      "completed", "light"]  # fmt: skip
 REPORT_COLUMNS = ["id", "unit", "kind", "received", "written", "signed_by", "sealed", "status",
                   "decision", "reason", "reviewed", "new_due"]  # fmt: skip
 DEADLINE_COLUMNS = ["effective_on", "what", "unit", "due", "why", "counted_from", "within"]
@@ -554,6 +581,24 @@ def dossier(data: dict[str, Any], fmt: str, lang: str) -> None:
              title=in_language(N_("Deadlines"), lang))  # fmt: skip
     emit(data["history"], fmt, columns=HISTORY_COLUMNS, lang=lang,
          title=in_language(N_("History"), lang))  # fmt: skip
+
+
+SUMMARY_KEYS = ["as_of", "open", "due_this_week", "overdue", "closed_this_month"]
+UNIT_SUMMARY_KEYS = ["unit", "open", "due_this_week", "overdue"]
+
+
+def summary(data: dict[str, Any], fmt: str, lang: str) -> None:
+    """`summary`: JSON whole; CSV a row per unit; a table of the figures, then by unit."""
+    if fmt == "json":
+        emit(data, fmt, lang=lang)
+        return
+    if fmt == "csv":
+        emit(data["by_unit"], fmt, columns=UNIT_SUMMARY_KEYS, lang=lang)
+        return
+    figures = {k: str(data[k]) for k in SUMMARY_KEYS}  # a zero is shown, not left out
+    console().print(_pairs(figures, SUMMARY_KEYS, lang, None))
+    emit(data["by_unit"], fmt, columns=UNIT_SUMMARY_KEYS, lang=lang,
+         title=in_language(N_("By unit"), lang))  # fmt: skip
 
 
 _WEEKDAYS = {
@@ -630,3 +675,40 @@ def _note(row: dict[str, Any], start: str, lang: str) -> str:
     if row["count"] is not None:
         return in_language(N_("working day {n}"), lang).format(n=row["count"])
     return in_language(N_("not a working day"), lang)
+
+
+def dossier_markdown(data: dict[str, Any], lang: str) -> str:
+    """`archive`: the matter's dossier (组卷) as a Markdown document in a language."""
+
+    def said(key: str, value: Any) -> str:
+        return " ".join(_text(key, value, lang).split()) or "—"
+
+    def rows(items: list[dict[str, Any]], keys: list[str]) -> list[str]:
+        if not items:
+            return [in_language(N_("(none)"), lang), ""]
+        out = ["| " + " | ".join(label(k, lang) for k in keys) + " |",
+               "| " + " | ".join("---" for _k in keys) + " |"]  # fmt: skip
+        for item in items:
+            cells = (_plain(item, k, lang).replace("|", "\\|") or "—" for k in keys)
+            out.append("| " + " | ".join(cells) + " |")
+        return [*out, ""]
+
+    lines = [f"# {data['code']} {data['title']}", ""]
+    for key in ("source", "source_ref", "leader", "received", "due", "status", "closed"):
+        lines.append(f"- {label(key, lang)}: {said(key, data.get(key))}")
+    lines += ["", "## " + in_language(N_("Assignments"), lang), ""]
+    lines += rows(data["assignments"], ["unit", "role", "responsible", "notified", "due",
+                                        "original_due", "status", "completed"])  # fmt: skip
+    lines += ["## " + in_language(N_("Reports"), lang), ""]
+    reports = [{**r, **{k: v for k, v in (r["review"] or {}).items() if k != "by"}}
+               for r in data["reports"]]  # fmt: skip
+    lines += rows(reports, ["id", "unit", "kind", "received", "signed_by", "status",
+                            "decision", "reason", "reviewed"])  # fmt: skip
+    for r in data["reports"]:
+        lines += [f"### {r['id']} {r['unit']}", "", r["text"] or "—", ""]
+    if data.get("urgings"):
+        lines += ["## " + in_language(N_("Urgings"), lang), ""]
+        lines += rows(data["urgings"], ["unit", "urged_on", "via", "note"])
+    lines += ["## " + in_language(N_("History"), lang), ""]
+    lines += rows(data["history"], ["effective_on", "action", "actor", "detail"])
+    return "\n".join(lines).rstrip() + "\n"

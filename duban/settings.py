@@ -60,6 +60,37 @@ def _date_format(text: str) -> str:
     raise BadValue(_("{text!r} is not a date format: use iso or chinese").format(text=text))
 
 
+def parse_thresholds(text: str) -> tuple[tuple[int | None, int], ...]:
+    """`light_thresholds` ("10:2,30:5,*:10") as ((10, 2), (30, 5), (None, 10)): a deadline
+    of up to N working days turns yellow W working days ahead; `*` is any longer one."""
+    bad = BadValue(
+        _(
+            "{text!r} is not a list of thresholds: give SPAN:AHEAD in working days, spans "
+            "rising, ending with *:AHEAD, e.g. 10:2,30:5,*:10"
+        ).format(text=text)
+    )
+    out: list[tuple[int | None, int]] = []
+    for part in text.replace(" ", "").split(","):
+        span, colon, ahead = part.partition(":")
+        if not colon or not ahead.isdigit() or not (span == "*" or span.isdigit()):
+            raise bad
+        most = None if span == "*" else int(span)
+        if out and (out[-1][0] is None or (most is not None and most <= out[-1][0])):
+            raise bad
+        if most == 0:
+            raise bad
+        out.append((most, int(ahead)))
+    if not out or out[-1][0] is not None:
+        raise bad
+    return tuple(out)
+
+
+def _thresholds(text: str) -> str:
+    return ",".join(
+        f"{'*' if most is None else most}:{ahead}" for most, ahead in parse_thresholds(text)
+    )
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -106,6 +137,16 @@ SETTINGS: dict[str, Setting] = {
             "false",
             _bool,
             N_("refuse a deadline in a year whose holiday schedule is not published or loaded"),
+        ),
+        Setting(
+            "light_thresholds",
+            "10:2,30:5,*:10",
+            _thresholds,
+            N_(
+                "when a light turns yellow: SPAN:AHEAD pairs in working days; the default "
+                "10:2,30:5,*:10 warns a deadline of up to 10 working days 2 ahead, up to 30 "
+                "5 ahead, a longer one 10 ahead"
+            ),
         ),
     )
 }

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the ORM is imported by whoever hands these functions its ro
     from duban.models import CalendarYear, Deadline, HistoryEntry, Matter, Report, Review, Unit
     from duban.ops.calendar import Explanation, SourceRow
     from duban.ops.config import SettingRow
-    from duban.reader import Assigned, Dossier, Listed, OverdueRow
+    from duban.reader import Assigned, Dossier, DueRow, Listed, OverdueRow
     from duban.workdays import DayInfo
 
 Shape = dict[str, Any]
@@ -57,7 +57,8 @@ def matter(m: Matter, due: Deadline, leads: list[str] | None = None) -> Shape:
 
 
 def listed(item: Listed) -> Shape:
-    return matter(item.matter, item.due, item.leads)
+    """A matter in `list`, with its warning light (null for a closed or cancelled one)."""
+    return {**matter(item.matter, item.due, item.leads), "light": item.light}
 
 
 def unit(u: Unit, parent: str | None = None, aliases: list[str] | None = None) -> Shape:
@@ -174,10 +175,37 @@ def dossier(d: Dossier) -> Shape:
     units_by_assignment = {a.assignment.id: a.unit.name for a in d.assignments}
     return {
         **matter(d.matter, d.due),
-        "assignments": [assignment(a) for a in d.assignments],
+        "assignments": [{**assignment(a), "light": a.light} for a in d.assignments],
         "reports": [report(r, u, d.matter.code, rv) for r, u, rv in d.reports],
         "deadlines": [deadline(x, units_by_assignment.get(x.assignment_id)) for x in d.deadlines],
         "history": [history_entry(e) for e in d.history],
+        "urgings": [urging(g, name) for g, name in d.urgings],
+    }
+
+
+def urging(g: Any, unit_name: str) -> Shape:
+    """One urging (催办) of a unit on a matter."""
+    return {
+        "unit": unit_name,
+        "urged_on": iso(g.urged_on),
+        "via": g.via,
+        "note": g.note,
+        "by": g.created_by,
+    }
+
+
+URGED_KEYS = ("code", "unit", "urged_on", "via", "times", "text")
+
+
+def urged(u: Any) -> Shape:
+    """`urge`: one urging made (`duban.ops.follow.Urged`), with the notice to send."""
+    return {
+        "code": u.code,
+        "unit": u.unit,
+        "urged_on": iso(u.urged_on),
+        "via": u.via,
+        "times": u.times,
+        "text": u.text,
     }
 
 
@@ -199,7 +227,34 @@ OVERDUE_KEYS = (
 
 def overdue(r: OverdueRow) -> Shape:
     out = {key: getattr(r, key) for key in OVERDUE_KEYS}
+    return {**out, "due": iso(r.due), "original_due": iso(r.original_due), "light": r.light}
+
+
+# Every column of `due`, also named by an empty CSV listing.
+DUE_KEYS = (
+    "code",
+    "title",
+    "unit",
+    "role",
+    "responsible",
+    "head",
+    "due",
+    "original_due",
+    "due_provisional",
+    "days_left",
+    "workdays_left",
+    "light",
+)
+
+
+def due_soon(r: DueRow) -> Shape:
+    out = {key: getattr(r, key) for key in DUE_KEYS}
     return {**out, "due": iso(r.due), "original_due": iso(r.original_due)}
+
+
+def summary(s: dict[str, Any]) -> Shape:
+    """`summary`: the leader's one screen (`Reader.summary`)."""
+    return {**s, "as_of": iso(s["as_of"])}
 
 
 def register_info(where: str, schema: int, *, created: bool) -> Shape:

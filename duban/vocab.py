@@ -133,10 +133,23 @@ MATTER_STATUS = Vocabulary(
         "registered": ("已立项", "立项", "待交办"),
         "assigned": ("办理中", "已交办", "在办"),
         "closed": ("已办结", "办结"),
+        "cancelled": ("已撤销", "撤销"),
     },
 )
 
 ASSIGNMENT_STATUS = Vocabulary(N_("assignment status"), {"open": ("办理中",), "done": ("已完成",)})
+
+# 第十三条: how the office urged a unit (催办).
+URGE_VIA = Vocabulary(
+    N_("means of urging"),
+    {
+        "phone": ("电话", "电话催办"),
+        "notice": ("书面通知", "通知", "催办通知", "催办单"),
+        "meeting": ("会议", "会上"),
+        "sms": ("短信",),
+        "other": ("其他", "其它"),
+    },
+)
 
 REPORT_STATUS = Vocabulary(
     N_("report status"),
@@ -164,6 +177,11 @@ ACTION = Vocabulary(
     {
         "matter.register": ("立项登记",),
         "matter.close": ("办结",),
+        "matter.cancel": ("撤销",),
+        "matter.reopen": ("恢复办理",),
+        "matter.archive": ("组卷归档",),
+        "matter.transfer": ("移交档案部门",),
+        "urge.add": ("催办",),
         "assignment.add": ("交办",),
         "assignment.complete": ("完成办理",),
         "report.add": ("报告",),
@@ -191,5 +209,6 @@ DEADLINE_WHY = Vocabulary(
         "rework": ("重新办理",),
         "extension": ("延期",),
         "recompute": ("重算",),
+        "reopen": ("恢复办理",),
     },
 )

@@ -195,6 +195,7 @@ def test_the_deadline_day_is_met_and_the_next_day_is_late(ctx):
             due_provisional=False,
             days_overdue=1,
             workdays_overdue=1,
+            light="red",
         )
     ]
 

@@ -46,9 +46,10 @@ def root(
 
 
 def _build() -> None:
-    from duban.cli import admin, calendar, config, cycle, history, units
+    from duban.cli import admin, calendar, config, cycle, follow, history, units
 
     cycle.register_commands(app)
+    follow.register_commands(app)
     history.register_commands(app)
     app.add_typer(units.app, name="unit")
     app.add_typer(calendar.app, name="calendar")

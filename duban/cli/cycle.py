@@ -15,7 +15,9 @@ REPORT_COLUMNS = ["id", "code", "unit", "kind", "received", "written", "signed_b
                   "status"]  # fmt: skip
 REVIEW_COLUMNS = ["id", "code", "unit", "kind", "decision", "reason", "reviewed", "new_due"]
 OVERDUE_COLUMNS = ["code", "title", "unit", "responsible", "due", "days_overdue",
-                   "workdays_overdue"]  # fmt: skip
+                   "workdays_overdue", "light"]  # fmt: skip
+LIST_COLUMNS = [*MATTER_COLUMNS, "light"]
+DUE_COLUMNS = ["code", "title", "unit", "responsible", "due", "workdays_left", "light"]
 
 
 def register_commands(app: typer.Typer) -> None:
@@ -353,6 +355,12 @@ def register_commands(app: typer.Typer) -> None:
             None, "--search", help="Text in the title, reference, leader, note or code."
         ),
         limit: int | None = typer.Option(None, "--limit", help="At most this many matters."),
+        light: str | None = typer.Option(
+            None, "--light", help="Only matters with this warning light: red, yellow or green."
+        ),
+        as_of: str | None = typer.Option(
+            None, "--as-of", help="Judge the warning lights on this date (default today)."
+        ),
     ) -> None:
         """List the matters on the register (all of them unless --limit).
 
@@ -362,14 +370,21 @@ def register_commands(app: typer.Typer) -> None:
 
         run: Run = ctx.obj
         with run.reader() as r:
-            found = r.matters(status=status, unit=unit, source=source, search=search, limit=limit)
+            day = r.date(as_of, what="as-of date")
+            found = r.matters(
+                status=status, unit=unit, source=source, search=search, limit=limit,
+                as_of=day, light=light,
+            )  # fmt: skip
             # Printed as the rows come: a listing of every matter holds a page in memory.
-            run.emit((views.listed(item) for item in found), columns=MATTER_COLUMNS)
+            run.emit((views.listed(item) for item in found), columns=LIST_COLUMNS)
 
     @app.command("show")
     def show(
         ctx: typer.Context,
         code: str = typer.Argument(..., help="The matter's code."),
+        as_of: str | None = typer.Option(
+            None, "--as-of", help="Judge the warning lights on this date (default today)."
+        ),
     ) -> None:
         """Show one matter: its assignments, reports, reviews, deadlines and full history.
 
@@ -379,5 +394,56 @@ def register_commands(app: typer.Typer) -> None:
 
         run: Run = ctx.obj
         with run.reader() as r:
-            data = views.dossier(r.dossier(r.find_matter(code)))
+            data = views.dossier(r.dossier(r.find_matter(code), r.date(as_of, what="as-of date")))
         render.dossier(data, run.fmt, run.lang)
+
+    @app.command("due")
+    def due(
+        ctx: typer.Context,
+        within: int = typer.Option(
+            ..., "--within", help="Falling due in the next N working days (1 or more)."
+        ),
+        unit: str | None = typer.Option(None, "--unit", "-u", help="Only this unit."),
+        as_of: str | None = typer.Option(
+            None, "--as-of", help="Looking ahead from this date (default today)."
+        ),
+    ) -> None:
+        """List what falls due soon (即将到期), soonest first, with its warning light.
+
+        Every open lead assignment, and every matter never assigned, whose deadline is after
+        the date and on or before its Nth working day.
+
+        Example: duban due --within 5 --as-of 2026-11-16 --json
+        """
+        run: Run = ctx.obj
+        if within < 1:
+            fail(_("--within must be 1 or more, not {n}").format(n=within), EXIT_USAGE)
+        from duban import views
+
+        with run.reader() as r:
+            day = r.date(as_of, what="as-of date")
+            run.emit(
+                (views.due_soon(row) for row in r.due_soon(day, within, unit=unit)),
+                table=DUE_COLUMNS,
+                columns=list(views.DUE_KEYS),
+                title=_("Due within {n} working days of {day}").format(
+                    n=within, day=run.day(day.isoformat())
+                ),
+            )
+
+    @app.command("summary")
+    def summary(
+        ctx: typer.Context,
+        as_of: str | None = typer.Option(None, "--as-of", help="As of this date (default today)."),
+    ) -> None:
+        """One screen for the leader (督办概况): matters open, due this week (the next 5
+        working days), overdue and closed this month, and the same for each lead unit.
+
+        Example: duban summary --as-of 2026-11-26 --json
+        """
+        from duban import render, views
+
+        run: Run = ctx.obj
+        with run.reader() as r:
+            data = views.summary(r.summary(r.date(as_of, what="as-of date")))
+        render.summary(data, run.fmt, run.lang)

@@ -14,6 +14,8 @@ from duban.ops.matters import find_matter
 
 def close_matter(ctx: Context, code: str, *, on: dt.date | None = None) -> Matter:
     matter = find_matter(ctx, code)
+    if matter.status == "cancelled":
+        raise Refused("第十一条", _("{code} was cancelled").format(code=matter.code))
     if matter.status == "closed":
         raise Refused(
             "第十一条",
