@@ -428,3 +428,27 @@ def test_the_published_files_agree_with_the_package_day_for_day(year):
     assert loaded.count(D(year - 1, 12, 31), D(year, 12, 31)) == package.count(
         D(year - 1, 12, 31), D(year, 12, 31)
     )
+
+
+def test_an_estimated_year_is_kept_in_the_users_cache(tmp_path, monkeypatch):
+    """The `holidays` package is imported once per year and package version: later runs
+    read its answer from the cache, and a damaged cache is computed again."""
+    import sys
+
+    from duban import workdays
+
+    monkeypatch.setenv("DUBAN_CACHE", str(tmp_path))
+    workdays.estimated_schedule.cache_clear()
+    first = workdays.estimated_schedule(2031)
+    kept = tmp_path / "duban" / "estimates.json"
+    assert kept.is_file() and "2031" in kept.read_text(encoding="utf-8")
+    workdays.estimated_schedule.cache_clear()
+    monkeypatch.setitem(sys.modules, "holidays.countries.china", None)  # no import possible
+    again = workdays.estimated_schedule(2031)
+    assert (again.days, again.source, again.provisional) == (first.days, first.source, True)
+    assert D(2031, 1, 1) in again.days  # 元旦
+    kept.write_text("not json", encoding="utf-8")
+    workdays.estimated_schedule.cache_clear()
+    monkeypatch.delitem(sys.modules, "holidays.countries.china")
+    assert workdays.estimated_schedule(2031).days == first.days
+    workdays.estimated_schedule.cache_clear()
