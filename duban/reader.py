@@ -157,6 +157,13 @@ class DueRow:
     light: str
 
 
+def _by_unit(rows: Iterator[Any]) -> Iterator[Any]:
+    """Rows the database gave in (due, code) order, the lead units of one matter with one
+    deadline by name, as Python orders text (a server's collation may not)."""
+    for _day, same in groupby(rows, key=lambda r: (r.due, r.code)):
+        yield from sorted(same, key=lambda r: r.unit or "")
+
+
 def check_limit(limit: int | None) -> None:
     if limit is not None and limit < 1:
         raise BadValue(_("--limit must be 1 or more, not {limit}").format(limit=limit))
@@ -691,11 +698,7 @@ class Reader:
         sql = f"SELECT * FROM ({late}) late ORDER BY late.due, late.code"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        # Lead units of one matter with one deadline: by name, as Python orders text (a
-        # server's collation may not).
-        rows = (self._late(as_of, *row) for row in self.rows(sql, tuple(params)))
-        for _day, same in groupby(rows, key=lambda r: (r.due, r.code)):
-            yield from sorted(same, key=lambda r: r.unit or "")
+        yield from _by_unit(self._late(as_of, *row) for row in self.rows(sql, tuple(params)))
 
     def _late(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
               provisional) -> OverdueRow:  # fmt: skip
@@ -753,9 +756,7 @@ class Reader:
             )
             params += [first, end]
         sql = f"SELECT * FROM ({sql}) soon ORDER BY soon.due, soon.code"
-        rows = (self._soon(as_of, *row) for row in self.rows(sql, tuple(params)))
-        for _day, same in groupby(rows, key=lambda r: (r.due, r.code)):
-            yield from sorted(same, key=lambda r: r.unit or "")
+        yield from _by_unit(self._soon(as_of, *row) for row in self.rows(sql, tuple(params)))
 
     def _soon(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
               provisional, start) -> DueRow:  # fmt: skip

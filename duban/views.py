@@ -209,8 +209,8 @@ def urged(u: Any) -> Shape:
     }
 
 
-# Every column of `overdue`, also named by an empty CSV listing.
-OVERDUE_KEYS = (
+# A unit's deadline as `overdue` and `due` list it; then how far past or ahead it is.
+_DEADLINE_KEYS = (
     "code",
     "title",
     "unit",
@@ -220,9 +220,9 @@ OVERDUE_KEYS = (
     "due",
     "original_due",
     "due_provisional",
-    "days_overdue",
-    "workdays_overdue",
 )
+# Every column of `overdue`, also named by an empty CSV listing.
+OVERDUE_KEYS = (*_DEADLINE_KEYS, "days_overdue", "workdays_overdue")
 
 
 def overdue(r: OverdueRow) -> Shape:
@@ -231,20 +231,7 @@ def overdue(r: OverdueRow) -> Shape:
 
 
 # Every column of `due`, also named by an empty CSV listing.
-DUE_KEYS = (
-    "code",
-    "title",
-    "unit",
-    "role",
-    "responsible",
-    "head",
-    "due",
-    "original_due",
-    "due_provisional",
-    "days_left",
-    "workdays_left",
-    "light",
-)
+DUE_KEYS = (*_DEADLINE_KEYS, "days_left", "workdays_left", "light")
 
 
 def due_soon(r: DueRow) -> Shape:
