@@ -342,6 +342,87 @@ def _m0005_urgings(conn: Connection) -> None:
     md.tables["urging"].create(conn)
 
 
+def _m0006_follow_through(conn: Connection) -> None:
+    """Follow-through (第十一条 to 第十六条, 第二十条): the plan, periodic reporting,
+    milestones, late reasons, coordinations, inspections, attachments, notices sent."""
+    conn.exec_driver_sql("ALTER TABLE matter ADD COLUMN report_every INTEGER")
+    conn.exec_driver_sql("ALTER TABLE matter ADD COLUMN plan TEXT")
+    conn.exec_driver_sql("ALTER TABLE report ADD COLUMN late_reason TEXT")
+    md = MetaData()
+    Table("matter", md, Column("id", Integer, primary_key=True))
+    Table("assignment", md, Column("id", Integer, primary_key=True))
+    Table("report", md, Column("id", Integer, primary_key=True))
+    common = ("created_at", "created_by")
+    Table(
+        "milestone",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("matter_id", Integer, ForeignKey("matter.id"), nullable=False, index=True),
+        Column("assignment_id", Integer, ForeignKey("assignment.id"), index=True),
+        Column("title", String, nullable=False),
+        Column("due_on", Date, nullable=False, index=True),
+        Column("counted_from", Date),
+        Column("within", Integer),
+        Column("provisional", Boolean, nullable=False),
+        Column("created_on", Date, nullable=False),
+        Column(common[0], TIMESTAMP, nullable=False),
+        Column(common[1], String, nullable=False),
+    )
+    Table(
+        "coordination",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("matter_id", Integer, ForeignKey("matter.id"), nullable=False, index=True),
+        Column("units", String, nullable=False),
+        Column("note", Text, nullable=False),
+        Column("escalated", Boolean, nullable=False),
+        Column("coordinated_on", Date, nullable=False),
+        Column(common[0], TIMESTAMP, nullable=False),
+        Column(common[1], String, nullable=False),
+    )
+    Table(
+        "inspection",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("matter_id", Integer, ForeignKey("matter.id"), nullable=False, index=True),
+        Column("method", String, nullable=False),
+        Column("note", Text),
+        Column("inspected_on", Date, nullable=False),
+        Column(common[0], TIMESTAMP, nullable=False),
+        Column(common[1], String, nullable=False),
+    )
+    Table(
+        "attachment",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("matter_id", Integer, ForeignKey("matter.id"), nullable=False, index=True),
+        Column("report_id", Integer, ForeignKey("report.id"), index=True),
+        Column("inspection_id", Integer, ForeignKey("inspection.id"), index=True),
+        Column("name", String, nullable=False),
+        Column("sha256", String, nullable=False),
+        Column("size", Integer, nullable=False),
+        Column("stored", String, nullable=False),
+        Column(common[0], TIMESTAMP, nullable=False),
+        Column(common[1], String, nullable=False),
+    )
+    Table(
+        "notice",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("kind", String, nullable=False),
+        Column("ref", String, nullable=False),
+        Column("sent_at", TIMESTAMP, nullable=False),
+        Column("ok", Boolean, nullable=False),
+        UniqueConstraint("kind", "ref", name="uq_notice_kind_ref"),
+    )
+    for name in ("milestone", "coordination", "inspection", "attachment", "notice"):
+        md.tables[name].create(conn)
+    # A report names its milestone; SQLite cannot add a column with a foreign key to a
+    # table with rows, so the reference is checked by duban, and indexed.
+    conn.exec_driver_sql("ALTER TABLE report ADD COLUMN milestone_id INTEGER")
+    conn.exec_driver_sql("CREATE INDEX ix_report_milestone_id ON report (milestone_id)")
+
+
 # The numbered list.  Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "units, matters, assignments, reports, reviews, history, calendar", _m0001_initial),
@@ -353,6 +434,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "indexes for reads as of a day", _m0003_read_indexes),
     (4, "units' short names; whose proposal a matter is", _m0004_aliases_and_proposers),
     (5, "urgings (催办)", _m0005_urgings),
+    (
+        6,
+        "plans, periodic reports, milestones, coordinations, inspections, attachments, notices",
+        _m0006_follow_through,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -67,6 +67,9 @@ class Matter(SQLModel, table=True):
     leader: str | None = None
     handling: str | None = None
     reporting: str = "once"
+    # 定期报告: a progress report is due every `report_every` working days after assignment.
+    report_every: int | None = None
+    plan: str | None = Field(default=None, sa_type=Text)  # 督查方案 (第十一条)
     received_on: dt.date
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     note: str | None = None
@@ -115,6 +118,9 @@ class Report(SQLModel, table=True):
     sealed: bool = False
     received_on: dt.date
     proposed_due_on: dt.date | None = None
+    # Why an extension was asked for only after the deadline had passed (第十二条).
+    late_reason: str | None = Field(default=None, sa_type=Text)
+    milestone_id: int | None = Field(default=None, foreign_key="milestone.id", index=True)
     status: str = Field(default="pending", index=True)
     created_at: dt.datetime
     created_by: str
@@ -148,6 +154,88 @@ class Urging(SQLModel, table=True):
     note: str | None = None
     created_at: dt.datetime
     created_by: str
+
+
+class Milestone(SQLModel, table=True):
+    """节点目标: a step of a matter with its own deadline (第十一条 分解工作任务, 第十二条).
+
+    Met by a report that names it (`report --milestone`), received by its deadline and
+    not returned.  `assignment_id` names the unit it falls to (null: the matter's).
+    """
+
+    __tablename__ = "milestone"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matter.id", index=True)
+    assignment_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
+    title: str
+    due_on: dt.date = Field(index=True)
+    counted_from: dt.date | None = None
+    within: int | None = None
+    provisional: bool = False
+    created_on: dt.date
+    created_at: dt.datetime
+    created_by: str
+
+
+class Coordination(SQLModel, table=True):
+    """协调: a disagreement between units the office handled, or escalated (第十二条, 第十三条)."""
+
+    __tablename__ = "coordination"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matter.id", index=True)
+    units: str  # the units' names, joined by "、"
+    note: str = Field(sa_type=Text)
+    escalated: bool = False
+    coordinated_on: dt.date
+    created_at: dt.datetime
+    created_by: str
+
+
+class Inspection(SQLModel, table=True):
+    """督查: how the office checked a matter (第二十条), perhaps with a research report (第十四条)."""
+
+    __tablename__ = "inspection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matter.id", index=True)
+    method: str
+    note: str | None = Field(default=None, sa_type=Text)
+    inspected_on: dt.date
+    created_at: dt.datetime
+    created_by: str
+
+
+class Attachment(SQLModel, table=True):
+    """A file kept beside the register (a sealed scan of a report, a research report),
+    by its SHA-256; the register keeps the name it had and where the copy is."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matter_id: int = Field(foreign_key="matter.id", index=True)
+    report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
+    inspection_id: int | None = Field(default=None, foreign_key="inspection.id", index=True)
+    name: str
+    sha256: str
+    size: int
+    stored: str  # the copy's path, relative to the attachments folder
+    created_at: dt.datetime
+    created_by: str
+
+
+class Notice(SQLModel, table=True):
+    """A notification piped to the office's command (`notify_command`): sent once."""
+
+    __tablename__ = "notice"
+    __table_args__ = (UniqueConstraint("kind", "ref", name="uq_notice_kind_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # red (an assignment turned red), urging
+    ref: str  # what it is about, e.g. "assignment:12:deadline:40"
+    sent_at: dt.datetime
+    ok: bool
 
 
 class Deadline(SQLModel, table=True):

@@ -111,6 +111,7 @@ REPORTING = Vocabulary(
     {
         "once": ("按时报告", "按期报告", "一次"),
         "immediate": ("随办随报", "随时报告"),
+        "periodic": ("定期报告", "定期"),
     },
 )
 
@@ -137,7 +138,24 @@ MATTER_STATUS = Vocabulary(
     },
 )
 
-ASSIGNMENT_STATUS = Vocabulary(N_("assignment status"), {"open": ("办理中",), "done": ("已完成",)})
+# `withdrawn`: a unit assigned by mistake and taken off (`unassign`), kept as evidence.
+ASSIGNMENT_STATUS = Vocabulary(
+    N_("assignment status"),
+    {"open": ("办理中",), "done": ("已完成",), "withdrawn": ("已撤回",)},
+)
+
+# 第二十条: how the office checked a matter.
+INSPECT_METHOD = Vocabulary(
+    N_("inspection method"),
+    {
+        "site-visit": ("实地督查", "实地察看", "实地"),
+        "hearing": ("听取汇报", "汇报"),
+        "meeting": ("召开会议", "座谈", "座谈会"),
+        "survey": ("问卷调查", "调查走访", "走访"),
+        "unannounced": ("明察暗访", "暗访"),
+        "records": ("查阅资料", "查阅", "资料"),
+    },
+)
 
 # 第十三条: how the office urged a unit (催办).
 URGE_VIA = Vocabulary(
@@ -181,6 +199,14 @@ ACTION = Vocabulary(
         "matter.reopen": ("恢复办理",),
         "matter.archive": ("组卷归档",),
         "matter.transfer": ("移交档案部门",),
+        "matter.edit": ("更正事项",),
+        "milestone.add": ("新增节点",),
+        "assignment.remove": ("撤回交办",),
+        "assignment.role": ("调整角色",),
+        "coordinate.add": ("协调",),
+        "coordinate.escalate": ("提请协调",),
+        "inspect.add": ("督查检查",),
+        "notice.send": ("推送通知",),
         "urge.add": ("催办",),
         "assignment.add": ("交办",),
         "assignment.complete": ("完成办理",),
@@ -210,5 +236,6 @@ DEADLINE_WHY = Vocabulary(
         "extension": ("延期",),
         "recompute": ("重算",),
         "reopen": ("恢复办理",),
+        "edit": ("更正",),
     },
 )
