@@ -8,8 +8,11 @@ extension and rework (第十二条, 第十五条).  So the register can say what
 any day (`in_force`), and milestones, lights and scorecards can judge against either.
 
 A deadline is counted as `within` working days strictly after `counted_from` (the
-start day is never counted, 民法典 第二百零一条), or given by hand as a date
-(`within` null).  Where the count reaches a year whose holiday schedule nobody has
+start day is never counted, 民法典 第二百零一条), counted in calendar months from
+`counted_from` (`within` null; the history's detail says how many months), or given by
+hand as a date (`within` and `counted_from` null).  A date given by hand or counted in
+months that falls on a rest day runs to the next working day (民法典 第二百零三条)
+unless the setting `rest_day_due` is `keep`.  Where the count reaches a year whose holiday schedule nobody has
 published, the deadline is an estimate, marked provisional, until `calendar
 recompute` counts it again (`recount`).
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 
@@ -26,6 +30,7 @@ from duban.context import Context, utcnow
 from duban.errors import BadValue, Refused
 from duban.i18n import N_, _
 from duban.models import Assignment, Deadline, Matter, Unit
+from duban.settings import parse_source_deadlines
 from duban.workdays import check_range
 
 
@@ -37,6 +42,7 @@ class Due:
     within: int | None = None
     counted_from: dt.date | None = None
     provisional: bool = False
+    months: int | None = None  # counted in calendar months (a source's policy), not kept in a row
 
     @classmethod
     def of(cls, row: Deadline) -> Due:
@@ -44,12 +50,15 @@ class Due:
 
     def detail(self, prefix: str = "due") -> dict[str, object]:
         """How the history records it: the day, and what it was counted from and by."""
-        return {
+        out: dict[str, object] = {
             prefix: self.on,
             f"{prefix}_counted_from": self.counted_from,
             f"{prefix}_within": self.within,
             f"{prefix}_provisional": self.provisional,
         }
+        if self.months is not None:
+            out[f"{prefix}_months"] = self.months
+        return out
 
 
 def check_within(within: int | None) -> None:
@@ -87,6 +96,50 @@ def count(ctx: Context, start: dt.date, within: int, *, what: str = N_("deadline
     return Due(due, within, start, bool(years))
 
 
+def on_working_day(ctx: Context, day: dt.date, *, what: str = N_("deadline")) -> dt.date:
+    """A deadline that falls on a rest day runs to the next working day (民法典 第二百零三条),
+    with a warning; the setting `rest_day_due` `keep` keeps it as it is, silently."""
+    if ctx.setting("rest_day_due") == "keep" or ctx.calendar.is_workday(day):
+        return day
+    after = ctx.calendar.add(day, 1)
+    ctx.warnings.append(
+        _(
+            "the {what} {due} is a rest day: it runs to the next working day, {next} "
+            "(民法典 第二百零三条)"
+        ).format(what=_(what), due=day.isoformat(), next=after.isoformat())
+    )
+    return after
+
+
+def count_months(ctx: Context, start: dt.date, months: int, *, what: str = N_("deadline")) -> Due:
+    """`months` calendar months after `start` (2026-11-30 + 3 months: 2027-02-28), run
+    to the next working day when it is a rest day (see `on_working_day`)."""
+    on = start + relativedelta(months=months)
+    check_range(on)
+    return Due(on_working_day(ctx, on, what=what), None, start, False, months)
+
+
+def by_source(
+    ctx: Context,
+    start: dt.date,
+    source: str,
+    proposal_by: str | None = None,
+    *,
+    what: str = N_("deadline"),
+) -> Due | None:
+    """The source's own default deadline from `start` (setting `source_deadlines`): the
+    proposer's (npc, cppcc) if it has one, else the source's; None where it has none."""
+    policy = parse_source_deadlines(ctx.setting("source_deadlines"))
+    found = policy.get(proposal_by) if proposal_by else None
+    found = found or policy.get(source)
+    if found is None:
+        return None
+    n, unit = found
+    if unit == "m":
+        return count_months(ctx, start, n, what=what)
+    return count(ctx, start, n, what=what)
+
+
 def choose(
     ctx: Context,
     start: dt.date,
@@ -97,7 +150,8 @@ def choose(
     what: str = N_("deadline"),
 ) -> Due:
     """A deadline from --due or --within, else `default`, else the register's default
-    (15 working days after `start`, 第十二条)."""
+    (15 working days after `start`, 第十二条).  A --due on a rest day runs to the next
+    working day (`on_working_day`)."""
     if due is not None and within is not None:
         raise BadValue(_("give --due or --within, not both"))
     check_within(within)
@@ -109,7 +163,7 @@ def choose(
                     what=_(what), due=due.isoformat(), start=start.isoformat()
                 )
             )
-        return Due(due)
+        return Due(on_working_day(ctx, due, what=what))
     if within is not None:
         return count(ctx, start, within, what=what)
     if default is not None:
@@ -178,6 +232,18 @@ def change(
     row = _add(ctx, matter, assignment, due, why=why, effective_on=effective_on, previous=before)
     assignment.deadline_id = row.id
     ctx.session.add(assignment)
+    return before, row
+
+
+def correct(
+    ctx: Context, matter: Matter, due: Due, *, effective_on: dt.date
+) -> tuple[Deadline, Deadline]:
+    """A matter's own deadline corrected (`edit`, 更正), in force from `effective_on`;
+    its units' deadlines stay as they are.  Returns the deadline replaced and the new one."""
+    before = current(ctx, matter)
+    row = _add(ctx, matter, None, due, why="edit", effective_on=effective_on, previous=before)
+    matter.deadline_id = row.id
+    ctx.session.add(matter)
     return before, row
 
 

@@ -421,6 +421,9 @@ def _m0006_follow_through(conn: Connection) -> None:
     # table with rows, so the reference is checked by duban, and indexed.
     conn.exec_driver_sql("ALTER TABLE report ADD COLUMN milestone_id INTEGER")
     conn.exec_driver_sql("CREATE INDEX ix_report_milestone_id ON report (milestone_id)")
+    # `register` looks for a likely duplicate by reference and by title (第十一条).
+    conn.exec_driver_sql("CREATE INDEX ix_matter_source_ref ON matter (source_ref)")
+    conn.exec_driver_sql("CREATE INDEX ix_matter_title ON matter (title)")
 
 
 # The numbered list.  Append only.

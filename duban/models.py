@@ -58,12 +58,12 @@ class Matter(SQLModel, table=True):
     code: str = Field(unique=True, index=True)
     year: int
     seq: int
-    title: str
+    title: str = Field(index=True)  # register: a likely duplicate (same title)
     source: str = Field(index=True)
     # 第十条: whose proposal, so that they are counted apart: `npc` (人大代表建议, 议案) or
     # `cppcc` (政协提案); null for other sources, or a proposal registered as just that.
     proposal_by: str | None = None
-    source_ref: str | None = None
+    source_ref: str | None = Field(default=None, index=True)  # ... or the same reference
     leader: str | None = None
     handling: str | None = None
     reporting: str = "once"

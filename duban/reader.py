@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import heapq
 import re
 from collections import namedtuple
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 
 from duban import dates, lights
@@ -108,6 +109,7 @@ class Listed:
     due: Any
     leads: list[str]
     light: str | None = None  # its warning light on the day asked, if one was
+    last_report: dt.date | None = None  # its latest report by the day (随办随报)
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,12 @@ class Dossier:
     deadlines: list[Any]
     history: list[Any]
     urgings: tuple[tuple[Any, str], ...] = ()  # 催办: each urging with its unit's name
+    coordinations: tuple[Any, ...] = ()  # 协调 (第十二条, 第十三条)
+    inspections: tuple[Any, ...] = ()  # 督查 (第二十条)
+    attachments: tuple[Any, ...] = ()  # files kept beside the register
+    milestones: tuple[MilestoneRow, ...] = ()  # 节点目标, as they stood on the day
+    light: str | None = None  # the matter's own light: the worst of its lead units'
+    as_of: dt.date | None = None  # the day it is shown as it stood (`duban.past`)
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,27 @@ class OverdueRow:
     days_overdue: int
     workdays_overdue: int
     light: str | None = None
+    # What is late: `deadline` (the unit's or the matter's), `milestone` (节点目标, then
+    # `milestone` is {"id", "title"}) or `periodic` (a progress report due every N days).
+    kind: str = "deadline"
+    milestone: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """A milestone (节点目标) as it stood on a day: met by a report naming it, received by
+    then and not returned by a review dated by then."""
+
+    id: int
+    code: str
+    title: str
+    unit: str | None
+    due: dt.date
+    due_provisional: bool
+    set_on: dt.date
+    met_on: dt.date | None
+    status: str  # met, open or overdue
+    light: str | None  # none once met, or when the matter or the unit's part is done
 
 
 @dataclass(frozen=True)
@@ -175,6 +204,51 @@ def check_light(light: str) -> str:
     if key in lights.LIGHTS:
         return key
     raise BadValue(_("unknown light {light!r}: use red, yellow or green").format(light=light))
+
+
+# What a unit is judged against (`--against`): the deadline in force on the day, or its
+# original one, kept through extensions, reworks and reopenings.
+AGAINST = ("current", "original")
+
+
+def check_against(against: str) -> str:
+    """current or original (or 现行, 原定)."""
+    key = {"现行": "current", "原定": "original"}.get(against.strip(), against.strip().lower())
+    if key in AGAINST:
+        return key
+    raise BadValue(
+        _("unknown --against {against!r}: use current or original").format(against=against)
+    )
+
+
+# The deadline in force on a day `on` (SQL): the latest row to take effect by then (a
+# recount takes the date of the estimate it corrects).
+_IN_FORCE = (
+    "(SELECT x.id FROM deadline x WHERE {whose} AND x.effective_on <= {on} "
+    "ORDER BY x.effective_on DESC, x.id DESC LIMIT 1)"
+)
+
+
+def deadline_used(against: str, *, matter: bool = False, on: str | None = "?") -> str:
+    """The SQL of the id of the deadline a lead unit (alias `a`), or a matter never
+    assigned (alias `m`, with `matter`), is judged by; the one place of `--against`.
+
+    `current`: the deadline in force on the day `on` (SQL, a parameter by default;
+    None: the one in force now, the row pointed at).  `original`: the unit's first
+    deadline (`original_deadline_id`, kept through extensions, reworks and recounts); a
+    matter's, the one in force on the day it was received.
+    """
+    if matter:
+        if against == "original":
+            on = "m.received_on"
+        elif on is None:
+            return "m.deadline_id"
+        return _IN_FORCE.format(whose="x.matter_id = m.id AND x.assignment_id IS NULL", on=on)
+    if against == "original":
+        return "a.original_deadline_id"
+    if on is None:
+        return "a.deadline_id"
+    return _IN_FORCE.format(whose="x.assignment_id = a.id", on=on)
 
 
 def check_action(action: str) -> str:
@@ -447,14 +521,17 @@ class Reader:
         limit: int | None = None,
         as_of: dt.date | None = None,
         light: str | None = None,
+        against: str = "current",
     ) -> Iterator[Listed]:
         """The matters, oldest first, as the cursor gives them (a page at a time).
 
-        Each carries its warning light on `as_of` (default today; `duban.lights`), and
-        `light` keeps only those with that light (judged row by row as they stream)."""
+        Each carries its warning light on `as_of` (default today; `duban.lights`), judged
+        `against` the current or the original deadlines, and `light` keeps only those
+        with that light (judged row by row as they stream)."""
         check_limit(limit)
         if light is not None:
             light = check_light(light)
+        against = check_against(against)
         as_of = as_of or self.today()
         m, d = self.table("matter"), self.table("deadline")
         where, params = [], []
@@ -490,14 +567,14 @@ class Reader:
         for values in self.rows(sql, tuple(params)):
             page.append(tuple(self._split(values, m, d)))
             if len(page) == PAGE:
-                for item in self._listed(page, as_of):
+                for item in self._listed(page, as_of, against):
                     if light is None or item.light == light:
                         yield item
                         kept += 1
                         if limit is not None and kept >= limit:
                             return
                 page = []
-        for item in self._listed(page, as_of):
+        for item in self._listed(page, as_of, against):
             if light is None or item.light == light:
                 yield item
                 kept += 1
@@ -505,10 +582,13 @@ class Reader:
                     return
 
     def _listed(
-        self, page: list[tuple[Any, Any]], as_of: dt.date | None = None
+        self, page: list[tuple[Any, Any]], as_of: dt.date | None = None, against: str = "current"
     ) -> Iterator[Listed]:
         leads: dict[int, list[str]] = {matter.id: [] for matter, _ in page}
         lit: dict[int, list[str | None]] = {matter.id: [] for matter, _ in page}
+        # Each unit's deadline in force on the day (`deadline_used`), or its original.
+        used = deadline_used(against, on="?" if as_of is not None else None)
+        last = self.last_reports(list(leads), as_of or self.today())
         if page:
             marks = ", ".join("?" for _ in page)
             for matter_id, name, status, notified, due, start, reported in self.rows(
@@ -516,12 +596,15 @@ class Reader:
                 "EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
                 "AND r.kind = 'final' AND r.status = 'pending' AND r.received_on <= d.due_on) "
                 "FROM assignment a JOIN unit u ON u.id = a.unit_id "
-                "JOIN deadline d ON d.id = a.deadline_id "
-                f"WHERE a.role = 'lead' AND a.matter_id IN ({marks}) ORDER BY a.id",
-                tuple(leads),
+                # LEFT: a unit notified after the day is still one of the lead units listed
+                # (with no light then: no deadline of its was in force).
+                f"LEFT JOIN deadline d ON d.id = {used} "
+                f"WHERE a.role = 'lead' AND a.status <> 'withdrawn' AND a.matter_id IN ({marks}) "
+                "ORDER BY a.id",
+                (*[self.value(as_of)] * used.count("?"), *leads),
             ):
                 leads[matter_id].append(name)
-                if as_of is not None:
+                if as_of is not None and due is not None:
                     lit[matter_id].append(
                         self.judge.assignment(
                             as_of,
@@ -531,17 +614,39 @@ class Reader:
                             reported=bool(reported),
                         )
                     )
+        judged = self._matter_deadlines(page, against, as_of)
         for matter, due in page:
             light = None
             if as_of is not None:
+                own = judged.get(matter.id, due)
                 light = self.judge.matter(
                     as_of,
                     status=matter.status,
-                    due=due.due_on,
-                    start=due.counted_from or matter.received_on,
+                    due=own.due_on,
+                    start=own.counted_from or matter.received_on,
                     leads=lit[matter.id],
                 )
-            yield Listed(matter, due, leads[matter.id], light)
+            yield Listed(matter, due, leads[matter.id], light, last.get(matter.id))
+
+    def _matter_deadlines(
+        self, page: list[tuple[Any, Any]], against: str, as_of: Any
+    ) -> dict[int, Any]:
+        """The matters' own deadlines their lights are judged by on the day (in force then,
+        or the original: `deadline_used`): matter id -> deadline row."""
+        if not page or as_of is None:
+            return {}
+        d = self.table("deadline")
+        marks = ", ".join("?" for _ in page)
+        used = deadline_used(against, matter=True)
+        params = [self.value(as_of)] * used.count("?") + [matter.id for matter, _ in page]
+        return {
+            values[0]: d.make(values[1:])
+            for values in self.rows(
+                f"SELECT m.id, {d.select('d')} FROM matter m JOIN deadline d ON d.id = {used} "
+                f"WHERE m.id IN ({marks})",
+                tuple(params),
+            )
+        }
 
     def dossier(self, matter: Any, as_of: dt.date | None = None) -> Dossier:
         """The matter with its assignments, reports, reviews, deadlines and full history;
@@ -577,7 +682,56 @@ class Reader:
             )
         )
         assignments = self._lit(assignments, [r for r, _u, _v in reports], as_of)
-        return Dossier(matter, due, assignments, reports, rows, history, urgings)
+        found = Dossier(matter, due, assignments, reports, rows, history, urgings)
+        found = self._supervised(found, matter.id)
+        found = replace(found, milestones=tuple(self.milestones(matter, as_of or self.today())))
+        return replace(found, light=self.matter_light(found, as_of or self.today()))
+
+    def matter_light(self, found: Dossier, day: dt.date) -> str | None:
+        """A dossier's matter's light on the day (`lights.Judge.matter`): the worst of its
+        lead units' lights (as `_lit` gave them), by its own deadline if it has none."""
+        leads = [a.light for a in found.assignments
+                 if a.assignment.role == "lead" and a.assignment.status != "withdrawn"]  # fmt: skip
+        return self.judge.matter(
+            day,
+            status=found.matter.status,
+            due=found.due.due_on,
+            start=found.due.counted_from or found.matter.received_on,
+            leads=leads,
+        )
+
+    def _supervised(self, found: Dossier, matter_id: int) -> Dossier:
+        """The dossier with the matter's coordinations, inspections and attachments."""
+        return replace(
+            found,
+            coordinations=self.coordinations(matter_id),
+            inspections=self.inspections(matter_id),
+            attachments=self.attachments(matter_id),
+        )
+
+    def coordinations(self, matter_id: int) -> tuple[Any, ...]:
+        """The matter's coordinations (协调, 第十二条; escalated, 第十三条), in order."""
+        c = self.table("coordination")
+        return tuple(c.make(x) for x in self.rows(
+            f"SELECT {c.select('c')} FROM coordination c WHERE c.matter_id = ? ORDER BY c.id",
+            (matter_id,),
+        ))  # fmt: skip
+
+    def inspections(self, matter_id: int) -> tuple[Any, ...]:
+        """How the office checked the matter (督查, 第二十条), in order."""
+        i = self.table("inspection")
+        return tuple(i.make(x) for x in self.rows(
+            f"SELECT {i.select('i')} FROM inspection i WHERE i.matter_id = ? ORDER BY i.id",
+            (matter_id,),
+        ))  # fmt: skip
+
+    def attachments(self, matter_id: int) -> tuple[Any, ...]:
+        """The files kept for the matter's reports and inspections, in order."""
+        f = self.table("attachment")
+        return tuple(f.make(x) for x in self.rows(
+            f"SELECT {f.select('f')} FROM attachment f WHERE f.matter_id = ? ORDER BY f.id",
+            (matter_id,),
+        ))  # fmt: skip
 
     def _lit(self, assignments: list[Assigned], reports: list[Any], as_of: dt.date | None):
         """The assignments, each lead one with its light on the day (default today)."""
@@ -633,10 +787,169 @@ class Reader:
         found = [(h.make(x[:-1]), x[-1]) for x in self.rows(sql, tuple(params))]
         return list(reversed(found))
 
+    # -- milestones and periodic reports (节点目标, 定期报告) -------------------------------
+
+    # A matter open on the day `?` (its status now, or closed or cancelled after it).
+    _OPEN_ON = (
+        "(m.status IN ('registered', 'assigned') OR m.closed_on > ? OR m.id IN "
+        "(SELECT h.matter_id FROM history h WHERE h.action = 'matter.cancel' "
+        "AND h.effective_on > ?))"
+    )
+    # A milestone `s` met by the day `?`: a report naming it received by then, not
+    # returned by a review dated by then.
+    _MET = (
+        "(SELECT min(r.received_on) FROM report r WHERE r.milestone_id = s.id "
+        "AND r.received_on <= ? AND NOT EXISTS (SELECT 1 FROM review v "
+        "WHERE v.report_id = r.id AND v.decision = 'return' AND v.reviewed_on <= ?))"
+    )
+
+    def milestones(self, matter: Any, as_of: dt.date) -> list[MilestoneRow]:
+        """A matter's milestones set by the day, each as it stood then, by deadline."""
+        day = self.value(as_of)
+        out = []
+        for values in self.rows(
+            "SELECT s.id, s.title, u.name, s.due_on, s.provisional, s.created_on, "
+            f"s.counted_from, {self._MET}, {self._OPEN_ON}, "
+            "(a.id IS NULL OR a.status = 'open' OR a.completed_on > ?) "
+            "FROM milestone s JOIN matter m ON m.id = s.matter_id "
+            "LEFT JOIN assignment a ON a.id = s.assignment_id "
+            "LEFT JOIN unit u ON u.id = a.unit_id "
+            "WHERE s.matter_id = ? AND s.created_on <= ? ORDER BY s.due_on, s.id",
+            (day, day, day, day, day, matter.id, day),
+        ):
+            id_, title, unit, due, provisional, set_on, start, met, open_, working = values
+            due, set_on, met = _date(due), _date(set_on), _date(met)
+            if met is not None:
+                status, light = "met", None
+            else:
+                status = "overdue" if due < as_of else "open"
+                if status == "overdue" and not (open_ and working):
+                    status = "missed"  # its unit finished (or the matter ended) without it
+                light = None
+                if open_ and working:
+                    light = self.judge.light(as_of, due, _date(start) or set_on)
+            out.append(MilestoneRow(id_, matter.code, title, unit, due, bool(provisional),
+                                    set_on, met, status, light))  # fmt: skip
+        return out
+
+    def _late_row(self, as_of: dt.date, kind: str, code: str, title: str, unit: Any,
+                  role: Any, person: Any, head: Any, due: Any, provisional: Any,
+                  milestone: dict[str, Any] | None = None) -> OverdueRow:  # fmt: skip
+        due = _date(due)
+        return OverdueRow(
+            code=code,
+            title=title,
+            unit=unit,
+            role=role,
+            responsible=person,
+            head=head,
+            due=due,
+            original_due=due,
+            due_provisional=bool(provisional),
+            days_overdue=(as_of - due).days,
+            workdays_overdue=self.calendar.count(due, as_of),
+            light=self.judge.light(as_of, due, None),  # red: its deadline is past
+            kind=kind,
+            milestone=milestone,
+        )
+
+    def late_milestones(self, as_of: dt.date, unit_id: int | None = None) -> Iterator[OverdueRow]:
+        """The milestones past their deadline on the day and not met by then, of matters
+        open then (not those of a unit whose part was done by then), by (due, code)."""
+        day = self.value(as_of)
+        sql = (
+            "SELECT m.code, m.title, u.name, a.role, a.responsible, u.head, s.due_on, "
+            "s.provisional, s.id, s.title FROM milestone s "
+            "JOIN matter m ON m.id = s.matter_id "
+            "LEFT JOIN assignment a ON a.id = s.assignment_id "
+            "LEFT JOIN unit u ON u.id = a.unit_id "
+            f"WHERE s.due_on < ? AND s.created_on <= ? AND {self._OPEN_ON} "
+            "AND (a.id IS NULL OR a.status = 'open' OR a.completed_on > ?) "
+            f"AND {self._MET} IS NULL"
+        )
+        params: list[Any] = [day] * sql.count("?")
+        if unit_id is not None:
+            sql += " AND a.unit_id = ?"
+            params.append(unit_id)
+        sql += " ORDER BY s.due_on, m.code, s.id"
+        rows = (
+            self._late_row(as_of, "milestone", *row[:8], milestone={"id": row[8], "title": row[9]})
+            for row in self.rows(sql, tuple(params))
+        )
+        yield from _by_unit(rows)
+
+    def late_periodic(self, as_of: dt.date, unit_id: int | None = None) -> list[OverdueRow]:
+        """The lead units of matters reporting every N working days (`periodic`) that
+        missed a report on the day, by (due, code).
+
+        The ends of the periods are the Nth, 2Nth, ... working day after the unit was
+        notified, up to its deadline in force that day.  A period's end is missed when no
+        report (of any kind) came in after the period before it ended and by this one; a
+        unit is overdue from the first end it missed, unless it reported since (then it
+        caught up, and the next end counts).  A final report waiting for review on the
+        day stops the clock."""
+        day = self.value(as_of)
+        sql = (
+            "SELECT m.code, m.title, u.name, a.role, a.responsible, u.head, m.report_every, "
+            "a.notified_on, d.due_on, (SELECT max(r.received_on) FROM report r "
+            "WHERE r.assignment_id = a.id AND r.received_on <= ?) "
+            "FROM assignment a JOIN matter m ON m.id = a.matter_id "
+            "JOIN unit u ON u.id = a.unit_id JOIN deadline d ON d.id = "
+            "(SELECT x.id FROM deadline x WHERE x.assignment_id = a.id AND x.effective_on <= ? "
+            "ORDER BY x.effective_on DESC, x.id DESC LIMIT 1) "
+            "WHERE m.reporting = 'periodic' AND m.report_every IS NOT NULL "
+            "AND a.role = 'lead' AND a.notified_on <= ? "
+            f"AND (a.status = 'open' OR a.completed_on > ?) AND {self._OPEN_ON} "
+            "AND NOT EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
+            "AND r.kind = 'final' AND r.received_on <= ? AND NOT EXISTS (SELECT 1 FROM review v "
+            "WHERE v.report_id = r.id AND v.reviewed_on <= ?))"
+        )
+        params: list[Any] = [day] * sql.count("?")
+        if unit_id is not None:
+            sql += " AND a.unit_id = ?"
+            params.append(unit_id)
+        out = []
+        for code, title, unit, role, person, head, every, notified, due, last in self.rows(
+            sql, tuple(params)
+        ):
+            end = self.period_missed(_date(notified), int(every), _date(last))
+            if end < as_of and end <= _date(due):
+                out.append(self._late_row(as_of, "periodic", code, title, unit, role, person,
+                                          head, end, False))  # fmt: skip
+        out.sort(key=lambda r: (r.due, r.code, r.unit or ""))
+        return out
+
+    def period_missed(self, notified: dt.date, every: int, last: dt.date | None) -> dt.date:
+        """The end of the first period without a report after `last` (the latest report,
+        or None): the end of the period after the one `last` fell in."""
+        start, end = None, self.calendar.add(notified, every)
+        while last is not None and (start is None or start < last):
+            start, end = end, self.calendar.add(end, every)
+        return end
+
+    def last_reports(self, matter_ids: list[int], as_of: dt.date) -> dict[int, dt.date]:
+        """Each matter's latest report received by the day (随办随报: when it last reported)."""
+        if not matter_ids:
+            return {}
+        marks = ", ".join("?" for _ in matter_ids)
+        return {
+            matter_id: _date(last)
+            for matter_id, last in self.rows(
+                "SELECT matter_id, max(received_on) FROM report WHERE received_on <= ? "
+                f"AND matter_id IN ({marks}) GROUP BY matter_id",
+                (self.value(as_of), *matter_ids),
+            )
+        }
+
     # -- overdue ---------------------------------------------------------------------------
 
     def overdue(
-        self, as_of: dt.date, *, unit: str | None = None, limit: int | None = None
+        self,
+        as_of: dt.date,
+        *,
+        unit: str | None = None,
+        limit: int | None = None,
+        against: str = "current",
     ) -> Iterator[OverdueRow]:
         """Who is late on a day, most overdue first, as the cursor gives them.
 
@@ -645,11 +958,13 @@ class Reader:
         report waits for review (the office is the one late then).  A matter never
         assigned is late once its own deadline passed.  Each is judged by the deadline in
         force on that day (`deadlines.in_force`): an extension accepted after it does not
-        erase the lateness it had then.  Each condition is one the indexes answer
+        erase the lateness it had then; `against="original"` judges each by its original
+        deadline instead (`deadline_used`).  Each condition is one the indexes answer
         (`status`, `completed_on`, `closed_on`), so the cost follows the rows found, not
         the size of the register; the database sorts, so the rows stream.
         """
         check_limit(limit)
+        against = check_against(against)
         unit_id = self.find_unit(unit).id if unit else None
         day = self.value(as_of)
         # Each branch of a UNION has an index of its own: the open assignments, and those
@@ -658,47 +973,61 @@ class Reader:
             "a.id IN (SELECT id FROM assignment WHERE status = 'open' AND role = 'lead' "
             "UNION ALL SELECT id FROM assignment WHERE completed_on > ?)"
         )
-        # The deadline in force on the day: the latest to take effect by then (a recount
-        # takes the date of the estimate it corrects).  Every parameter is the day.
-        in_force = (
-            "(SELECT x.id FROM deadline x WHERE {whose} AND x.effective_on <= ? "
-            "ORDER BY x.effective_on DESC, x.id DESC LIMIT 1)"
+        # A matter cancelled after the day was open on it.
+        cancelled_later = (
+            "SELECT h.matter_id FROM history h WHERE h.action = 'matter.cancel' "
+            "AND h.effective_on > ?"
         )
+        # Every parameter is the day (but the unit's).
         late = (
             "SELECT m.code AS code, m.title AS title, u.name AS unit, a.role AS role, "
             "a.responsible AS responsible, u.head AS head, d.due_on AS due, "
             "o.due_on AS original, d.provisional AS provisional FROM assignment a "
             "JOIN matter m ON m.id = a.matter_id JOIN unit u ON u.id = a.unit_id "
-            f"JOIN deadline d ON d.id = {in_force.format(whose='x.assignment_id = a.id')} "
+            f"JOIN deadline d ON d.id = {deadline_used(against)} "
             "JOIN deadline o ON o.id = a.original_deadline_id "
             f"WHERE {open_then} AND a.role = 'lead' AND a.notified_on <= ? AND d.due_on < ? "
-            "AND (m.status IN ('registered', 'assigned') OR m.closed_on > ?) "
+            "AND (m.status IN ('registered', 'assigned') OR m.closed_on > ? "
+            f"OR m.id IN ({cancelled_later})) "
             "AND NOT EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
             "AND r.kind = 'final' AND r.received_on <= d.due_on AND r.received_on <= ? "
             "AND (r.status = 'pending' OR EXISTS (SELECT 1 FROM review v "
             "WHERE v.report_id = r.id AND v.reviewed_on > ?)))"
+            # Done by the day (a final report accepted), unless reopened since (第十六条).
+            "AND NOT EXISTS (SELECT 1 FROM report r JOIN review v ON v.report_id = r.id "
+            "WHERE r.assignment_id = a.id AND r.kind = 'final' AND v.decision = 'accept' "
+            "AND v.reviewed_on <= ? AND NOT EXISTS (SELECT 1 FROM deadline y "
+            "WHERE y.assignment_id = a.id AND y.why = 'reopen' "
+            "AND y.effective_on > v.reviewed_on AND y.effective_on <= ?))"
         )
-        params: list[Any] = [day] * 7
+        params: list[Any] = [day] * late.count("?")
         if unit_id is not None:
             late += " AND a.unit_id = ?"
             params.append(unit_id)
         else:
-            late += (
-                " UNION ALL SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, d.due_on, "
+            never = (
+                " UNION ALL SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, o.due_on, "
                 "d.provisional FROM matter m JOIN deadline d ON d.id = "
-                + in_force.format(whose="x.matter_id = m.id AND x.assignment_id IS NULL")
-                + " "
+                f"{deadline_used(against, matter=True)} "
+                f"JOIN deadline o ON o.id = {deadline_used('original', matter=True)} "
                 "WHERE m.id IN (SELECT id FROM matter WHERE status IN ('registered', 'assigned') "
-                "UNION ALL SELECT id FROM matter WHERE closed_on > ?) "
+                "UNION ALL SELECT id FROM matter WHERE closed_on > ? "
+                f"UNION ALL {cancelled_later}) "
                 "AND m.received_on <= ? AND d.due_on < ? "
                 "AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.matter_id = m.id "
+                "AND a.status <> 'withdrawn' "
                 "AND a.notified_on <= ?)"
             )
-            params += [day] * 5
+            late += never
+            params += [day] * never.count("?")
         sql = f"SELECT * FROM ({late}) late ORDER BY late.due, late.code"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        yield from _by_unit(self._late(as_of, *row) for row in self.rows(sql, tuple(params)))
+        rows = _by_unit(self._late(as_of, *row) for row in self.rows(sql, tuple(params)))
+        # Milestones (节点目标) and periodic reports missed, merged in deadline order.
+        more = (self.late_milestones(as_of, unit_id), self.late_periodic(as_of, unit_id))
+        merged = heapq.merge(rows, *more, key=lambda r: (r.due, r.code))
+        yield from islice(merged, limit)
 
     def _late(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
               provisional) -> OverdueRow:  # fmt: skip
@@ -720,12 +1049,16 @@ class Reader:
 
     # -- looking ahead -----------------------------------------------------------------------
 
-    def due_soon(self, as_of: dt.date, within: int, *, unit: str | None = None) -> Iterator[DueRow]:
+    def due_soon(
+        self, as_of: dt.date, within: int, *, unit: str | None = None, against: str = "current"
+    ) -> Iterator[DueRow]:
         """What falls due after the day and by its `within`th working day, soonest first:
         the open lead assignments (not those whose final report waits for review), and the
-        matters never assigned, each by its deadline in force now, with its light."""
+        matters never assigned, each by its deadline in force now (or on a past day; or
+        its original one, `against`), with its light."""
         if within < 1:
             raise BadValue(_("--within must be 1 or more, not {n}").format(n=within))
+        against = check_against(against)
         unit_id = self.find_unit(unit).id if unit else None
         last = self.calendar.add(as_of, within)
         first, end = self.value(as_of), self.value(last)
@@ -735,26 +1068,29 @@ class Reader:
             "o.due_on AS original, d.provisional AS provisional, "
             "coalesce(d.counted_from, a.notified_on) AS start FROM assignment a "
             "JOIN matter m ON m.id = a.matter_id JOIN unit u ON u.id = a.unit_id "
-            "JOIN deadline d ON d.id = a.deadline_id "
+            f"JOIN deadline d ON d.id = {deadline_used(against)} "
             "JOIN deadline o ON o.id = a.original_deadline_id "
             "WHERE a.status = 'open' AND a.role = 'lead' "
             "AND m.status IN ('registered', 'assigned') AND d.due_on > ? AND d.due_on <= ? "
             "AND NOT EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
             "AND r.kind = 'final' AND r.status = 'pending')"
         )
-        params: list[Any] = [first, end]
+        params: list[Any] = [first] * sql.count("?")  # the day; then the last day
+        params[-1] = end
         if unit_id is not None:
             sql += " AND a.unit_id = ?"
             params.append(unit_id)
         else:
             sql += (
-                " UNION ALL SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, d.due_on, "
+                " UNION ALL SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, o.due_on, "
                 "d.provisional, coalesce(d.counted_from, m.received_on) FROM matter m "
-                "JOIN deadline d ON d.id = m.deadline_id "
+                f"JOIN deadline d ON d.id = {deadline_used(against, matter=True)} "
+                f"JOIN deadline o ON o.id = {deadline_used('original', matter=True)} "
                 "WHERE m.status IN ('registered', 'assigned') AND d.due_on > ? AND d.due_on <= ? "
-                "AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.matter_id = m.id)"
+                "AND NOT EXISTS (SELECT 1 FROM assignment a WHERE a.matter_id = m.id "
+                "AND a.status <> 'withdrawn')"
             )
-            params += [first, end]
+            params += [first] * (against == "current") + [first, end]
         sql = f"SELECT * FROM ({sql}) soon ORDER BY soon.due, soon.code"
         yield from _by_unit(self._soon(as_of, *row) for row in self.rows(sql, tuple(params)))
 
@@ -776,9 +1112,11 @@ class Reader:
             light=self.judge.light(as_of, due, _date(start)),
         )
 
-    def summary(self, as_of: dt.date) -> dict[str, Any]:
+    def summary(self, as_of: dt.date, *, against: str = "current") -> dict[str, Any]:
         """The leader's screen on a day: matters open, falling due in the next 5 working
-        days, overdue, closed this month; and the same (but closed) for each lead unit."""
+        days, overdue, closed this month; and the same (but closed) for each lead unit;
+        due and overdue judged `against` the current or the original deadlines."""
+        against = check_against(against)
         day = self.value(as_of)
         open_then = (
             "m.received_on <= ? AND (m.status IN ('registered', 'assigned') "
@@ -806,13 +1144,15 @@ class Reader:
         ):
             of(name)["open"] = n
         soon, late = set(), set()
-        for row in self.due_soon(as_of, 5):
+        for row in self.due_soon(as_of, 5, against=against):
             soon.add(row.code)
             if row.unit is not None:
                 of(row.unit)["due_this_week"] += 1
-        for row in self.overdue(as_of):
+        counted = set()  # a unit late on a matter's deadline and a milestone counts once
+        for row in self.overdue(as_of, against=against):
             late.add(row.code)
-            if row.unit is not None:
+            if row.unit is not None and (row.code, row.unit) not in counted:
+                counted.add((row.code, row.unit))
                 of(row.unit)["overdue"] += 1
         return {
             "as_of": as_of,

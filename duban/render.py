@@ -133,6 +133,34 @@ LABELS: dict[str, str] = {
     "files": N_("Files"),
     "transferred_on": N_("Transferred on"),
     "status_before": N_("Status before"),
+    "forced": N_("Registered with --force"),
+    "resembles": N_("Resembles"),
+    # coordinations, inspections, attachments
+    "units": N_("Units"),
+    "escalated": N_("Escalated"),
+    "coordinated_on": N_("Coordinated on"),
+    "coordination_id": N_("Coordination ID"),
+    "method": N_("Method"),
+    "inspected_on": N_("Inspected on"),
+    "inspection_id": N_("Inspection ID"),
+    "attachments": N_("Attachments"),
+    "size": N_("Size (bytes)"),
+    "by": N_("By"),
+    "ok": N_("Taken"),
+    "ref": N_("About"),
+    "error": N_("Error"),
+    "event": N_("Event"),
+    # the plan, and edit's corrections
+    "plan": N_("Supervision plan"),
+    # milestones (节点目标), periodic reporting, late requests
+    "met_on": N_("Met on"),
+    "set_on": N_("Set on"),
+    "milestone": N_("Milestone"),
+    "milestone_id": N_("Milestone ID"),
+    "late_reason": N_("Late reason"),
+    "last_report": N_("Last report"),
+    "report_every": N_("Report every (working days)"),
+    "due_months": N_("Calendar months"),
 }
 
 # The mark of an estimated deadline, wherever a table shows one: " (provisional)", "（暂定）".
@@ -237,6 +265,8 @@ def _text(key: str, value: Any, lang: str) -> str:
     if isinstance(value, list):
         return _LIST_SEPARATOR[lang == "zh"].join(_text(key, v, lang) for v in value)
     if isinstance(value, dict):
+        if key == "milestone":  # an overdue milestone: its title
+            return str(value.get("title") or "")
         return _sentences(value, lang)
     return _value(key, value, lang)
 
@@ -460,7 +490,20 @@ def _word(key: str, value: Any, lang: str) -> Any:
         return _calendar_source(value)
     if key == "light" and value in LIGHT_WORDS:
         return in_language(LIGHT_WORDS[value], lang)
+    if key in ("kind", "status") and value in LATE_WORDS:  # overdue's kinds, milestones'
+        return in_language(LATE_WORDS[value], lang)
     return value
+
+
+# What `overdue` finds late (`kind`) and how a milestone stands (`status`), in a table.
+LATE_WORDS = {
+    "deadline": N_("deadline"),
+    "milestone": N_("milestone"),
+    "periodic": N_("periodic report"),
+    "met": N_("met"),
+    "overdue": N_("overdue"),
+    "missed": N_("missed"),
+}
 
 
 # The warning lights (`duban.lights`) as a table says them (红, 黄, 绿) and colours them.
@@ -511,6 +554,7 @@ _VOCABULARIES = {
     "action": ("ACTION",),
     "why": ("DEADLINE_WHY",),
     "via": ("URGE_VIA",),
+    "method": ("INSPECT_METHOD",),
 }
 _DAY_KINDS = {"workday": "工作日", "weekend": "周末", "holiday": "节假日", "makeup": "调休上班"}
 
@@ -553,13 +597,25 @@ def _pairs(obj: dict[str, Any], keys: Sequence[str], lang: str, title: str | Non
 
 # -- shapes with a form of their own ---------------------------------------------------
 
-_NESTED = ("assignments", "reports", "deadlines", "history", "urgings")
+_NESTED = ("assignments", "reports", "deadlines", "history", "urgings", "coordinations",
+           "inspections", "attachments", "milestones")  # fmt: skip
 ASSIGNMENT_COLUMNS = ["unit", "role", "responsible", "notified", "due", "original_due", "status",
                       "completed", "light"]  # fmt: skip
 REPORT_COLUMNS = ["id", "unit", "kind", "received", "written", "signed_by", "sealed", "status",
-                  "decision", "reason", "reviewed", "new_due"]  # fmt: skip
+                  "decision", "reason", "reviewed", "new_due", "milestone_id",
+                  "late_reason"]  # fmt: skip
 DEADLINE_COLUMNS = ["effective_on", "what", "unit", "due", "why", "counted_from", "within"]
 HISTORY_COLUMNS = ["effective_on", "action", "actor", "recorded_at", "detail"]
+# The office's own work on a matter, as `show` and the dossier list it, when there is any.
+SUPERVISION_PARTS = (
+    ("coordinations", N_("Coordinations"), ["id", "coordinated_on", "units", "escalated", "note",
+                                            "by"]),
+    ("inspections", N_("Inspections"), ["id", "inspected_on", "method", "note", "by"]),
+    ("attachments", N_("Attachments"), ["id", "name", "size", "sha256", "report_id",
+                                        "inspection_id"]),
+    ("milestones", N_("Milestones"), ["id", "title", "unit", "due", "met_on", "status",
+                                      "light"]),
+)  # fmt: skip
 
 
 def dossier(data: dict[str, Any], fmt: str, lang: str) -> None:
@@ -579,6 +635,9 @@ def dossier(data: dict[str, Any], fmt: str, lang: str) -> None:
     if changed:  # only when a deadline changed after it was first set
         emit(data["deadlines"], fmt, columns=DEADLINE_COLUMNS, lang=lang,
              title=in_language(N_("Deadlines"), lang))  # fmt: skip
+    for key, title, columns in SUPERVISION_PARTS:
+        if data.get(key):
+            emit(data[key], fmt, columns=columns, lang=lang, title=in_language(title, lang))
     emit(data["history"], fmt, columns=HISTORY_COLUMNS, lang=lang,
          title=in_language(N_("History"), lang))  # fmt: skip
 
@@ -696,6 +755,8 @@ def dossier_markdown(data: dict[str, Any], lang: str) -> str:
     lines = [f"# {data['code']} {data['title']}", ""]
     for key in ("source", "source_ref", "leader", "received", "due", "status", "closed"):
         lines.append(f"- {label(key, lang)}: {said(key, data.get(key))}")
+    if data.get("plan"):  # 督查方案, as written
+        lines += ["", "## " + label("plan", lang), "", data["plan"].strip()]
     lines += ["", "## " + in_language(N_("Assignments"), lang), ""]
     lines += rows(data["assignments"], ["unit", "role", "responsible", "notified", "due",
                                         "original_due", "status", "completed"])  # fmt: skip
@@ -709,6 +770,10 @@ def dossier_markdown(data: dict[str, Any], lang: str) -> str:
     if data.get("urgings"):
         lines += ["## " + in_language(N_("Urgings"), lang), ""]
         lines += rows(data["urgings"], ["unit", "urged_on", "via", "note"])
+    for key, title, columns in SUPERVISION_PARTS:
+        if data.get(key):
+            lines += ["## " + in_language(title, lang), ""]
+            lines += rows(data[key], columns)
     lines += ["## " + in_language(N_("History"), lang), ""]
     lines += rows(data["history"], ["effective_on", "action", "actor", "detail"])
     return "\n".join(lines).rstrip() + "\n"

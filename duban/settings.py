@@ -85,6 +85,78 @@ def parse_thresholds(text: str) -> tuple[tuple[int | None, int], ...]:
     return tuple(out)
 
 
+# A per-source deadline's count: at most this many working days or calendar months.
+MOST_WORKDAYS, MOST_MONTHS = 250, 24
+
+
+def parse_source_deadlines(text: str) -> dict[str, tuple[int, str]]:
+    """`source_deadlines` ("proposal:3m,npc:60") as {"proposal": (3, "m"), "npc": (60, "d")}:
+    each source (or proposer, npc/cppcc) with its default deadline in calendar months
+    (`Nm`) or working days (`N`).  Sources may be typed in Chinese (人大建议:3m)."""
+    from duban.vocab import parse_source
+
+    out: dict[str, tuple[int, str]] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        word, colon, spec = (x.strip() for x in part.partition(":"))
+        bad = BadValue(
+            _(
+                "{part!r} is not SOURCE:DEADLINE: give a source (or npc, cppcc) and N working "
+                "days or Nm calendar months, e.g. proposal:3m,hotspot:10"
+            ).format(part=part.strip())
+        )
+        if not colon or not word:
+            raise bad
+        source, whose = parse_source(word)
+        key = whose or source  # 人大建议, npc: the proposer's; proposal: every proposal
+        months = spec.lower().endswith("m")
+        number = spec[:-1] if months else spec
+        if not number.isdigit():
+            raise bad
+        n, most = int(number), MOST_MONTHS if months else MOST_WORKDAYS
+        if not 1 <= n <= most:
+            raise BadValue(
+                _("{part!r}: a default deadline must be 1 to {most} {what}").format(
+                    part=part.strip(),
+                    most=most,
+                    what=_("calendar months") if months else _("working days"),
+                )
+            )
+        if key in out:
+            raise BadValue(_("{source} is given twice").format(source=key))
+        out[key] = (n, "m" if months else "d")
+    return out
+
+
+def _source_deadlines(text: str) -> str:
+    return ",".join(
+        f"{key}:{n}{'m' if unit == 'm' else ''}"
+        for key, (n, unit) in parse_source_deadlines(text).items()
+    )
+
+
+def _rest_day(text: str) -> str:
+    value = text.strip().lower()
+    if value in ("next", "keep"):
+        return value
+    raise BadValue(_("{text!r} is not a rest-day rule: use next or keep").format(text=text))
+
+
+def _folder(text: str) -> str:
+    """`attachments_dir`: empty, or an absolute path (the same for every user and folder)."""
+    from pathlib import Path
+
+    value = text.strip()
+    if value and not Path(value).expanduser().is_absolute():
+        raise BadValue(_("{text!r} is not an absolute path").format(text=text))
+    return value
+
+
+def _command(text: str) -> str:
+    return text.strip()
+
+
 def _thresholds(text: str) -> str:
     return ",".join(
         f"{'*' if most is None else most}:{ahead}" for most, ahead in parse_thresholds(text)
@@ -113,6 +185,26 @@ SETTINGS: dict[str, Setting] = {
             "15",
             _workdays,
             N_("working days a report is due after receipt when no deadline is given (第十二条)"),
+        ),
+        Setting(
+            "source_deadlines",
+            "proposal:3m",
+            _source_deadlines,
+            N_(
+                "default deadlines by source (第十二条): SOURCE:N working days or SOURCE:Nm "
+                "calendar months, comma-separated; npc and cppcc name whose proposals; the "
+                "default proposal:3m answers proposals within three months; a source not "
+                "named takes default_within"
+            ),
+        ),
+        Setting(
+            "rest_day_due",
+            "next",
+            _rest_day,
+            N_(
+                "a deadline given as a date, or counted in months, that falls on a rest day: "
+                "next runs it to the next working day (民法典 第二百零三条), keep keeps it"
+            ),
         ),
         Setting(
             "lang",
@@ -146,6 +238,25 @@ SETTINGS: dict[str, Setting] = {
                 "when a light turns yellow: SPAN:AHEAD pairs in working days; the default "
                 "10:2,30:5,*:10 warns a deadline of up to 10 working days 2 ahead, up to 30 "
                 "5 ahead, a longer one 10 ahead"
+            ),
+        ),
+        Setting(
+            "attachments_dir",
+            "",
+            _folder,
+            N_(
+                "the folder that keeps the copies of attached files (report --attach, inspect "
+                "--research-file), an absolute path; empty: REGISTER.files beside a register "
+                "file, the user's data folder for a PostgreSQL register"
+            ),
+        ),
+        Setting(
+            "notify_command",
+            "",
+            _command,
+            N_(
+                "a shell command each new urging and each unit turning red (duban notify) is "
+                "piped to, as JSON on stdin; empty: none"
             ),
         ),
     )

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the ORM is imported by whoever hands these functions its ro
     from duban.models import CalendarYear, Deadline, HistoryEntry, Matter, Report, Review, Unit
     from duban.ops.calendar import Explanation, SourceRow
     from duban.ops.config import SettingRow
-    from duban.reader import Assigned, Dossier, DueRow, Listed, OverdueRow
+    from duban.reader import Assigned, Dossier, DueRow, Listed, MilestoneRow, OverdueRow
     from duban.workdays import DayInfo
 
 Shape = dict[str, Any]
@@ -44,6 +44,7 @@ def matter(m: Matter, due: Deadline, leads: list[str] | None = None) -> Shape:
         "leader": m.leader,
         "handling": m.handling,
         "reporting": m.reporting,
+        "report_every": m.report_every,  # 定期报告: working days between progress reports
         "received": iso(m.received_on),
         "due": iso(due.due_on),
         "due_provisional": due.provisional,
@@ -58,7 +59,11 @@ def matter(m: Matter, due: Deadline, leads: list[str] | None = None) -> Shape:
 
 def listed(item: Listed) -> Shape:
     """A matter in `list`, with its warning light (null for a closed or cancelled one)."""
-    return {**matter(item.matter, item.due, item.leads), "light": item.light}
+    return {
+        **matter(item.matter, item.due, item.leads),
+        "light": item.light,
+        "last_report": iso(item.last_report),  # 随办随报: when it last reported
+    }
 
 
 def unit(u: Unit, parent: str | None = None, aliases: list[str] | None = None) -> Shape:
@@ -118,6 +123,8 @@ def report(r: Report, u: Unit, code: str, rv: Review | None = None) -> Shape:
         "signed_by": r.signed_by,
         "sealed": r.sealed,
         "proposed_due": iso(r.proposed_due_on),
+        "milestone_id": r.milestone_id,  # the milestone (节点目标) it reports done
+        "late_reason": r.late_reason,  # why an extension was asked for after the deadline
         "status": r.status,
         "text": r.text,
         "file_name": r.file_name,
@@ -175,11 +182,70 @@ def dossier(d: Dossier) -> Shape:
     units_by_assignment = {a.assignment.id: a.unit.name for a in d.assignments}
     return {
         **matter(d.matter, d.due),
+        "light": d.light,  # the matter's own: the worst of its lead units'
+        "as_of": iso(d.as_of),  # null, or the past day it is shown as it stood
+        "plan": d.matter.plan,  # 督查方案 (第十一条)
         "assignments": [{**assignment(a), "light": a.light} for a in d.assignments],
         "reports": [report(r, u, d.matter.code, rv) for r, u, rv in d.reports],
         "deadlines": [deadline(x, units_by_assignment.get(x.assignment_id)) for x in d.deadlines],
         "history": [history_entry(e) for e in d.history],
         "urgings": [urging(g, name) for g, name in d.urgings],
+        "coordinations": [coordination(c) for c in d.coordinations],
+        "inspections": [inspection(i) for i in d.inspections],
+        "attachments": [attachment(f) for f in d.attachments],
+        "milestones": [milestone(x) for x in d.milestones],
+        "last_report": iso(max((r.received_on for r, _u, _v in d.reports), default=None)),
+    }
+
+
+def milestone(x: MilestoneRow) -> Shape:
+    """A milestone (节点目标) on the day asked: met, open or overdue, with its light."""
+    return {
+        "id": x.id,
+        "code": x.code,
+        "title": x.title,
+        "unit": x.unit,
+        "due": iso(x.due),
+        "due_provisional": x.due_provisional,
+        "set_on": iso(x.set_on),
+        "met_on": iso(x.met_on),
+        "status": x.status,
+        "light": x.light,
+    }
+
+
+def coordination(c: Any) -> Shape:
+    """One coordination (协调) of units that disagreed; `escalated`: 提请市政府领导协调."""
+    return {
+        "id": c.id,
+        "units": c.units.split("、"),
+        "note": c.note,
+        "escalated": bool(c.escalated),
+        "coordinated_on": iso(c.coordinated_on),
+        "by": c.created_by,
+    }
+
+
+def inspection(i: Any) -> Shape:
+    """One inspection (督查, 第二十条): how the office checked the matter."""
+    return {
+        "id": i.id,
+        "method": i.method,
+        "note": i.note,
+        "inspected_on": iso(i.inspected_on),
+        "by": i.created_by,
+    }
+
+
+def attachment(f: Any) -> Shape:
+    """A file kept beside the register, with the report or inspection it came with."""
+    return {
+        "id": f.id,
+        "name": f.name,
+        "sha256": f.sha256,
+        "size": f.size,
+        "report_id": f.report_id,
+        "inspection_id": f.inspection_id,
     }
 
 
@@ -222,7 +288,7 @@ _DEADLINE_KEYS = (
     "due_provisional",
 )
 # Every column of `overdue`, also named by an empty CSV listing.
-OVERDUE_KEYS = (*_DEADLINE_KEYS, "days_overdue", "workdays_overdue")
+OVERDUE_KEYS = (*_DEADLINE_KEYS, "days_overdue", "workdays_overdue", "kind", "milestone")
 
 
 def overdue(r: OverdueRow) -> Shape:

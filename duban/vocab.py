@@ -148,12 +148,12 @@ ASSIGNMENT_STATUS = Vocabulary(
 INSPECT_METHOD = Vocabulary(
     N_("inspection method"),
     {
-        "site-visit": ("实地督查", "实地察看", "实地"),
+        "site-visit": ("现场查访", "实地督查", "实地察看", "现场", "实地"),
         "hearing": ("听取汇报", "汇报"),
-        "meeting": ("召开会议", "座谈", "座谈会"),
+        "meeting": ("召开座谈会", "列席会议", "座谈会", "座谈", "会议"),
         "survey": ("问卷调查", "调查走访", "走访"),
-        "unannounced": ("明察暗访", "暗访"),
-        "records": ("查阅资料", "查阅", "资料"),
+        "unannounced": ("暗访督查", "明察暗访", "暗访"),
+        "records": ("调阅原始资料", "查阅资料", "调阅资料", "查阅", "资料"),
     },
 )
 

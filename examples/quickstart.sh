@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A realistic supervision cycle on a throwaway register:
 #   units, a leader's instruction, a meeting decision with two lead units,
-#   a returned report, an overdue list, a close.
+#   a milestone, a returned report, an overdue list, an urging, a close, the dossier.
 # Every date is given, so the run is the same whatever day it is.
 # Run it from anywhere:  bash examples/quickstart.sh
 # Set DUBAN_DB to keep the register somewhere; by default it goes to a temporary folder.
@@ -31,6 +31,7 @@ step "A meeting decision with two lead units, each reporting separately"
 b=$(duban register "落实市政府第12次常务会议关于黄河流域生态保护的决定" --source meeting \
       --ref "市政府第12次常务会议纪要" --received 2026-10-12 --within 20 --json | code_of)
 duban assign "$b" --lead 市生态环境局 --lead 市自然资源局 --participant 伊金霍洛旗人民政府 --on 2026-10-13
+duban milestone add "$b" "完成沿黄生态问题排查" --unit 市生态环境局 --due 2026-10-30 --on 2026-10-13  # 节点目标
 
 step "A deputy's proposal, registered but not yet assigned"
 duban register "关于增设康巴什区公交线路的建议" --source 人大建议 --ref "人大代表建议第118号" --received 2026-10-26
@@ -50,6 +51,8 @@ duban close "$b" --on 2026-11-09 || echo "(refused, exit $?)"
 
 step "The overdue list on 26 November, as the morning cron job prints it"
 duban overdue --as-of 2026-11-26 || true
+echo "The natural resources bureau is urged by phone; the notice to send is printed:"
+duban urge "$b" --unit 市自然资源局 --via phone --on 2026-11-26
 
 step "The reworked report comes in and is accepted"
 r=$(duban report "$b" --unit 市生态环境局 --kind final --text "排查整改清单随文附后" \
@@ -59,3 +62,7 @@ duban review "$r" --accept --on 2026-11-19
 step "Where the meeting decision stands"
 duban show "$b"
 duban list
+duban summary --as-of 2026-11-26
+
+step "The closed instruction's dossier (组卷): every record and the history, as JSON and Markdown"
+duban archive "$a" --to "$(dirname "$DUBAN_DB")"

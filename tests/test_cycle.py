@@ -207,10 +207,10 @@ def test_source_accepts_the_english_word_or_the_chinese_term(register, typed, st
 
 
 def test_codes_are_numbered_within_the_year_received(register):
-    assert register(received="2026-11-02")["code"] == "DB-2026-0001"
-    assert register(received="2026-11-03")["code"] == "DB-2026-0002"
-    assert register(received="2025-12-30")["code"] == "DB-2025-0001"
-    assert register(received="2026-11-04")["code"] == "DB-2026-0003"
+    assert register(received="2026-11-02", title="甲")["code"] == "DB-2026-0001"
+    assert register(received="2026-11-03", title="乙")["code"] == "DB-2026-0002"
+    assert register(received="2025-12-30", title="丙")["code"] == "DB-2025-0001"
+    assert register(received="2026-11-04", title="丁")["code"] == "DB-2026-0003"
 
 
 def test_a_deadline_in_an_unpublished_year_is_marked_provisional(cli, json_of):
@@ -919,8 +919,11 @@ def test_two_lead_units_each_report_and_both_must_be_accepted(
     assert [(a["unit"], a["status"], a["completed"]) for a in matter["assignments"]] == [
         (ECOLOGY, "done", "2026-11-06"),
         (LAND, "done", "2026-11-10"),
-        (DONGSHENG, "open", None),
+        # The participating unit's part ends with the close, and the history says so.
+        (DONGSHENG, "done", "2026-11-11"),
     ]
+    closing = [e for e in matter["history"] if e["action"] == "matter.close"]
+    assert closing[-1]["detail"]["participants"] == [DONGSHENG]
     listed = json_of(cli("list", "--json"))
     assert [(m["code"], m["status"]) for m in listed] == [(code, "closed")]
 
@@ -959,7 +962,7 @@ def test_a_closed_matter_takes_no_report_and_no_unit(cli, assert_error, closed, 
 
 def test_close_refusals(cli, assert_error, units, register, report, assigned, show):
     assert_error(cli("close", "DB-2026-0077", "--on", "2026-11-24"), 3, "DB-2026-0077")
-    unassigned = register(received="2026-11-03")["code"]
+    unassigned = register(received="2026-11-03", title="尚未交办的事项")["code"]
     assert_error(cli("close", unassigned, "--on", "2026-11-24"), 4, "no lead unit")
     rid = report(assigned, HOUSING, on="2026-11-20")["id"]
     assert cli("review", rid, "--accept", "--on", "2026-11-23").exit_code == 0

@@ -127,6 +127,9 @@ def test_reopen_sends_the_lead_units_back_with_a_new_deadline(
     lead = next(a for a in after["assignments"] if a["unit"] == HOUSING)
     assert (lead["status"], lead["completed"]) == ("open", None)
     assert (lead["due"], lead["original_due"]) == ("2026-12-15", "2026-11-23")
+    # The participating unit, done with the close, helps again.
+    helper = next(a for a in after["assignments"] if a["role"] == "participant")
+    assert (helper["status"], helper["completed"]) == ("open", None)
     assert after["deadlines"][-1]["why"] == "reopen"
     assert after["history"][-1]["action"] == "matter.reopen"
     assert after["history"][-1]["detail"]["reason"] == "整改未到位"

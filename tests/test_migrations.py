@@ -107,8 +107,12 @@ def test_matters_and_units_and_settings_read_back_the_same(old):
     cli, then = old
     # What this release added reads as nothing said: no proposer, no short names.
     # The warning lights (added since) are judged on today: left out here.
+    # Periodic reporting (report_every) and last_report came later too.
+    found = cli.check("list", "--json").data
+    assert all(m["report_every"] is None for m in found)
     listed = [
-        {k: v for k, v in m.items() if k != "light"} for m in cli.check("list", "--json").data
+        {k: v for k, v in m.items() if k not in ("light", "report_every", "last_report")}
+        for m in found
     ]
     assert listed == [{**m, "proposal_by": None} for m in then["list"]]
     assert cli.check("unit", "list", "--json").data == [{**u, "aliases": []}
@@ -122,6 +126,10 @@ def test_matters_and_units_and_settings_read_back_the_same(old):
         "lang": "",
         "date_format": "iso",
         "light_thresholds": "10:2,30:5,*:10",
+        "source_deadlines": "proposal:3m",
+        "rest_day_due": "next",
+        "attachments_dir": "",
+        "notify_command": "",
     }
 
 
@@ -131,12 +139,20 @@ def test_each_matter_reads_back_whole(old):
         now = cli.check("show", code, "--json").data
         for key in ("assignments", "reports"):
             # The warning lights (added since) are judged on today: left out here.
-            now_ = [{k: v for k, v in x.items() if k != "light"} for x in now[key]]
+            # So are a report's milestone and late reason: nothing said them.
+            later = ("light", "milestone_id", "late_reason")
+            assert all(x.get(k) is None for x in now[key] for k in later[1:])
+            now_ = [{k: v for k, v in x.items() if k not in later} for x in now[key]]
             assert now_ == before[key], (code, key)
         assert now["proposal_by"] is None  # added by this release: nothing said it
         assert now["urgings"] == []  # urging (催办) came later: none was recorded
+        assert now["plan"] is None  # the supervision plan (督查方案) came later
+        assert now["milestones"] == [] and now["report_every"] is None  # so did these
+        assert now["coordinations"] == now["inspections"] == now["attachments"] == []
         assert {k: v for k, v in now.items() if k not in ("assignments", "reports",
-                "history", "deadlines", "proposal_by", "urgings")} == {k: v for k, v in before.items()
+                "history", "deadlines", "proposal_by", "urgings", "plan", "milestones",
+                "report_every", "last_report", "coordinations", "inspections",
+                "attachments", "as_of", "light")} == {k: v for k, v in before.items()
                 if k not in ("assignments", "reports", "history")}  # fmt: skip
         assert [(e["id"], renamed(e["action"]), e["effective_on"], e["actor"], e["detail"])
                 for e in before["history"]] == [(e["id"], e["action"], e["effective_on"],

@@ -16,7 +16,7 @@ from conftest import units_in as units
 from sqlmodel import select
 
 from duban.errors import BadValue, NotFound, Refused
-from duban.models import HistoryEntry
+from duban.models import Assignment, HistoryEntry
 from duban.ops.assignments import assign_units
 from duban.ops.closing import close_matter
 from duban.ops.matters import find_matter, register_matter
@@ -136,8 +136,19 @@ def test_closing_a_matter(fresh_db):
             select(HistoryEntry).where(HistoryEntry.action == "matter.close")
         ).all()
         assert [(e.matter_id, e.effective_on, json.loads(e.detail)) for e in entries] == [
-            (matter.id, dt.date(2026, 11, 23), {"closed": "2026-11-23"})
+            (
+                matter.id,
+                dt.date(2026, 11, 23),
+                {"closed": "2026-11-23", "participants": [DONGSHENG]},
+            )
         ]
+        # The participating unit's part ended with the close.
+        helper = ctx.session.exec(
+            select(Assignment).where(
+                Assignment.matter_id == matter.id, Assignment.role == "participant"
+            )
+        ).one()
+        assert (helper.status, helper.completed_on) == ("done", dt.date(2026, 11, 23))
 
 
 def test_a_matter_is_closed_once(fresh_db):

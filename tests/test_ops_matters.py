@@ -38,10 +38,10 @@ def matters(ctx):
 
 def test_codes_are_numbered_within_the_year_received(ctx):
     made = [
-        register(ctx, received=dt.date(2026, 11, 2)),
-        register(ctx, received=dt.date(2026, 11, 3)),
-        register(ctx, received=dt.date(2025, 12, 30)),
-        register(ctx, received=dt.date(2026, 11, 4)),
+        register(ctx, "甲", received=dt.date(2026, 11, 2)),
+        register(ctx, "乙", received=dt.date(2026, 11, 3)),
+        register(ctx, "丙", received=dt.date(2025, 12, 30)),
+        register(ctx, "丁", received=dt.date(2026, 11, 4)),
     ]
     assert [(m.code, m.year, m.seq) for m in made] == [
         ("DB-2026-0001", 2026, 1),
@@ -98,16 +98,24 @@ def test_within_a_few_days(ctx):
     )
 
 
-def test_a_due_date_is_kept_exactly_as_given(ctx):
-    saturday = dt.date(2026, 11, 28)
+def test_a_due_date_on_a_rest_day_runs_to_the_next_working_day(ctx):
+    saturday, monday = dt.date(2026, 11, 28), dt.date(2026, 11, 30)
     matter = register(ctx, received=NOV_2, due=saturday)
     row = deadlines.current(ctx, matter)
     assert (row.due_on, row.within, row.counted_from, row.provisional) == (
-        saturday,
+        monday,
         None,
         None,
         False,
     )
+    assert "2026-11-28 is a rest day" in ctx.warnings[-1]
+
+
+def test_a_due_date_is_kept_exactly_as_given_when_the_setting_says_keep(ctx):
+    set_setting(ctx, "rest_day_due", "keep")
+    saturday = dt.date(2026, 11, 28)
+    matter = register(ctx, received=NOV_2, due=saturday)
+    assert deadlines.current(ctx, matter).due_on == saturday
 
 
 def test_a_due_date_on_the_received_day_is_kept(ctx):
@@ -319,9 +327,9 @@ def test_find_matter_by_its_short_number(ctx, monkeypatch, typed, index):
 
 
 def test_a_proposal_keeps_whose_it_is(ctx):
-    npc = register(ctx, source="人大代表建议")
-    cppcc = register(ctx, source="政协提案")
-    unsaid = register(ctx, source="建议提案")
+    npc = register(ctx, "代表建议", source="人大代表建议")
+    cppcc = register(ctx, "委员提案", source="政协提案")
+    unsaid = register(ctx, "建议提案", source="建议提案")
     assert [(m.source, m.proposal_by) for m in (npc, cppcc, unsaid)] == [
         ("proposal", "npc"), ("proposal", "cppcc"), ("proposal", None)
     ]  # fmt: skip

@@ -120,9 +120,12 @@ def test_register_json_onto_a_full_disk_says_the_change_was_made(reg, unbuffered
     assert stderr.count("\n") == 1, stderr  # one line, nothing else
     assert stderr.startswith("duban: " + MADE_1), stderr
     assert "output was not printed: No space left on device" in stderr
-    # Made once: a retry is not needed, and the next one is a new matter.
+    # Made once: a retry is not needed (it is refused as a likely duplicate, naming the
+    # matter made), and the next one, forced, is a new matter.
     assert [m["code"] for m in matters_in(reg)] == ["DB-2026-0001"]
-    again = duban(reg, *REGISTER, "--json")
+    retry = duban(reg, *REGISTER, "--json")
+    assert retry.returncode == 4 and "DB-2026-0001" in err(retry), err(retry)
+    again = duban(reg, *REGISTER, "--force", "--json")
     assert again.returncode == 0, err(again)
     assert json.loads(again.stdout)["code"] == "DB-2026-0002"
     assert len(matters_in(reg)) == 2
@@ -289,13 +292,13 @@ def test_ctrl_c_before_the_commit_writes_nothing(cli, monkeypatch, assert_error,
     cli.check(*REGISTER, "--received", "2026-11-03", "--json")  # one matter already there
     before = snapshot_of(cli.db)
     monkeypatch.setattr(target, _interrupt)
-    result = invoke(cli, *REGISTER, "--json")
+    result = invoke(cli, *REGISTER, "--force", "--json")
     assert_error(result, 130, "interrupted: nothing was written")
     assert "the change was made" not in result.stderr
     assert snapshot_of(cli.db) == before
     monkeypatch.undo()
     # The number was not used up either.
-    assert cli.check(*REGISTER, "--json").data["code"] == "DB-2026-0002"
+    assert cli.check(*REGISTER, "--force", "--json").data["code"] == "DB-2026-0002"
 
 
 def test_ctrl_c_before_the_first_change_leaves_no_register_file(tmp_path, monkeypatch):
@@ -426,7 +429,7 @@ def test_a_gone_reader_in_process(cli, monkeypatch):
     read = invoke(cli, "list", "--json")
     assert read.exit_code == 141, (read.stderr, read.exception)
     assert read.stderr == ""
-    changed = invoke(cli, *REGISTER, "--received", "2026-11-03", "--json")
+    changed = invoke(cli, *REGISTER, "--received", "2026-11-03", "--force", "--json")
     assert changed.exit_code == 0, (changed.stderr, changed.exception)
     assert "the change was made (registered DB-2026-0002" in changed.stderr
     assert "Broken pipe" in changed.stderr

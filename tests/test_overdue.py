@@ -277,7 +277,7 @@ def test_an_empty_csv_listing_still_names_its_columns(cli):
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         "code,title,unit,role,responsible,head,due,original_due,due_provisional,"
-        "days_overdue,workdays_overdue"
+        "days_overdue,workdays_overdue,kind,milestone"
     ]
 
 

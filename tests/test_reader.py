@@ -52,6 +52,7 @@ def scene(url: str) -> None:
         units_in(ctx)
         add_unit(ctx, "东胜区教育局", parent=DONGSHENG)
         set_setting(ctx, "default_within", "12")
+        set_setting(ctx, "source_deadlines", "")  # proposals too: 12 working days, not 3 months
         set_day(ctx, D(2026, 12, 31), off=True, name="停电")
         a = register_matter(ctx, "研究解决城区供暖问题", source="instruction",
                             received=D(2026, 9, 28)).code  # fmt: skip
@@ -71,7 +72,8 @@ def scene(url: str) -> None:
                                   written=True, on=D(2026, 11, 5))  # fmt: skip
         review_report(ctx, rework.id, accept=False, reason="未盖章", within=10, on=D(2026, 11, 6))
         ask, _, _ = add_report(ctx, b, unit="市自然资源局", kind="explanation", text="需协调",
-                               propose_due=D(2026, 12, 18), on=D(2026, 11, 10))  # fmt: skip
+                               propose_due=D(2026, 12, 18), on=D(2026, 11, 10),
+                               late_reason="协调未果")  # asked after 11-09  # fmt: skip
         review_report(ctx, ask.id, accept=True, on=D(2026, 11, 11))
 
 

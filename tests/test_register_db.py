@@ -190,12 +190,12 @@ def test_refused_and_failed_commands_leave_the_register_unchanged(
     pending = report(
         a, HOUSING, "--written", "--signed-by", "张建国", on="2026-11-20", complete=False
     )["id"]
-    b = register(received="2026-11-02", source="meeting")["code"]
+    b = register(received="2026-11-02", source="meeting", title="落实常务会议决定")["code"]
     assert cli("assign", b, "--lead", ECOLOGY, "--on", "2026-11-03").exit_code == 0
     accepted = report(b, ECOLOGY, on="2026-11-19")["id"]
     assert cli("review", accepted, "--accept", "--on", "2026-11-20").exit_code == 0
     assert cli("close", b, "--on", "2026-11-23").exit_code == 0
-    c = register(received="2026-11-04", source="hotspot")["code"]
+    c = register(received="2026-11-04", source="hotspot", title="整治背街小巷")["code"]
     assert cli("unit", "add", "市人民政府").exit_code == 0
     assert cli("unit", "edit", DONGSHENG, "--parent", "市人民政府").exit_code == 0
     good_then_bad = tmp_path / "units.csv"
@@ -212,6 +212,7 @@ def test_refused_and_failed_commands_leave_the_register_unchanged(
 
     refused = [
         (["register", "x", "--source", "rumour", "--received", "2026-11-02"], 2),
+        (["register", "研究解决城区供暖问题", "--source", "other", "--received", "2026-11-03"], 4),
         (
             [
                 "register",

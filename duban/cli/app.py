@@ -46,12 +46,26 @@ def root(
 
 
 def _build() -> None:
-    from duban.cli import admin, calendar, config, cycle, follow, history, units
+    from duban.cli import (
+        admin,
+        calendar,
+        config,
+        corrections,
+        cycle,
+        follow,
+        history,
+        milestones,
+        supervision,
+        units,
+    )
 
     cycle.register_commands(app)
     follow.register_commands(app)
+    supervision.register_commands(app)
+    corrections.register_commands(app)
     history.register_commands(app)
     app.add_typer(units.app, name="unit")
+    app.add_typer(milestones.app, name="milestone")
     app.add_typer(calendar.app, name="calendar")
     config.register_commands(app)
     admin.register_commands(app)

@@ -14,8 +14,8 @@ ASSIGNED_COLUMNS = ["unit", "role", "responsible", "notified", "due"]
 REPORT_COLUMNS = ["id", "code", "unit", "kind", "received", "written", "signed_by", "sealed",
                   "status"]  # fmt: skip
 REVIEW_COLUMNS = ["id", "code", "unit", "kind", "decision", "reason", "reviewed", "new_due"]
-OVERDUE_COLUMNS = ["code", "title", "unit", "responsible", "due", "days_overdue",
-                   "workdays_overdue", "light"]  # fmt: skip
+OVERDUE_COLUMNS = ["code", "title", "unit", "responsible", "kind", "milestone", "due",
+                   "days_overdue", "workdays_overdue", "light"]  # fmt: skip
 LIST_COLUMNS = [*MATTER_COLUMNS, "light"]
 DUE_COLUMNS = ["code", "title", "unit", "responsible", "due", "workdays_left", "light"]
 
@@ -54,21 +54,46 @@ def register_commands(app: typer.Typer) -> None:
             None, "--handling", help="第十二条: relay, investigate, rulemaking, opinion."
         ),
         reporting: str = typer.Option(
-            "once", "--reporting", help="once, or immediate (随办随报: report as it happens)."
+            "once",
+            "--reporting",
+            help="once; immediate (随办随报: report as it happens); or periodic (定期报告: a "
+            "progress report every --every N working days).",
+        ),
+        every: int | None = typer.Option(
+            None,
+            "--every",
+            help="With --reporting periodic: working days between progress reports, counted "
+            "from each lead unit's notification.",
         ),
         note: str | None = typer.Option(None, "--note", help="Anything the register should keep."),
+        plan: str | None = typer.Option(
+            None, "--plan", help="The supervision plan (督查方案, 第十一条), as text."
+        ),
+        plan_file: Path | None = typer.Option(
+            None, "--plan-file", help="Read the supervision plan from a UTF-8 text file."
+        ),
+        force: bool = typer.Option(
+            False,
+            "--force",
+            help="Register it even though it looks like a matter already on the register "
+            "(an open one with the same --ref, or the same title received within 7 days).",
+        ),
     ) -> None:
         """Register a matter (立项登记, 第十一条).
 
-        With no deadline given, a report is due 15 working days after the received date
-        (第十二条); the start day is never counted.
+        With no deadline given, the source's own default applies (setting
+        source_deadlines: proposals within three months), else a report is due 15 working
+        days after the received date (第十二条); the start day is never counted.  A --due
+        on a rest day runs to the next working day (setting rest_day_due).
 
         Example: duban register "研究解决城区供暖问题" --source instruction --leader 张市长 --received 2026-11-02
         """
         from duban import deadlines, views
+        from duban.cli.corrections import plan_of
         from duban.ops.matters import register_matter
 
         run: Run = ctx.obj
+        plan = plan_of(plan, plan_file)
         with run.change() as c:
             matter = register_matter(
                 c,
@@ -81,7 +106,10 @@ def register_commands(app: typer.Typer) -> None:
                 within=within,
                 handling=handling,
                 reporting=reporting,
+                every=every,
                 note=note,
+                plan=plan,
+                force=force,
             )
             data = views.matter(matter, deadlines.current(c, matter))
         run.say(
@@ -119,12 +147,23 @@ def register_commands(app: typer.Typer) -> None:
         on: str | None = typer.Option(
             None, "--on", help="The day the units were notified (default today)."
         ),
+        role: str | None = typer.Option(
+            None,
+            "--role",
+            help="With --unit: change an assigned unit's part to lead or participant, while "
+            "it has reported nothing (e.g. --role participant --unit 市教育局).",
+        ),
+        unit: str | None = typer.Option(
+            None, "--unit", "-u", help="With --role: the assigned unit whose part changes."
+        ),
     ) -> None:
         """Assign lead and participating units to a matter (第十二条).
 
         Each unit has its own responsible person: `--lead 市住房和城乡建设局=周涛`.  With
-        neither --due nor --within the units take the matter's deadline.  Two or more lead
-        units each report separately.
+        neither --due nor --within the units' deadline counts from --on by the source's own
+        default (setting source_deadlines: proposals within three months of assignment);
+        a source without one takes the matter's deadline.  Two or more lead units each
+        report separately.
 
         Example: duban assign DB-2026-0001 --lead 市住房和城乡建设局=周涛 --participant 东胜区人民政府=王芳 --on 2026-11-03
         """
@@ -132,6 +171,20 @@ def register_commands(app: typer.Typer) -> None:
         from duban.ops.assignments import assign_units
 
         run: Run = ctx.obj
+        if role is not None or unit is not None:
+            alone = not (lead or participant or responsible or due or within is not None)
+            if role is None or unit is None or not alone:
+                fail(
+                    _(
+                        "--role ROLE --unit UNIT changes an assigned unit's part, alone: no "
+                        "--lead, --participant, --responsible, --due or --within"
+                    ),
+                    EXIT_USAGE,
+                )
+            from duban.cli.corrections import change_role
+
+            change_role(run, code, unit, role, on)
+            return
         with run.change() as c:
             matter, made = assign_units(
                 c,
@@ -170,13 +223,33 @@ def register_commands(app: typer.Typer) -> None:
             "--propose-due",
             help="With an explanation: the deadline the unit asks for (延期).",
         ),
+        attach: list[Path] = typer.Option(
+            [],
+            "--attach",
+            help="A file to keep with the report (a sealed scan), with its SHA-256; repeat "
+            "for more.",
+        ),
+        milestone: int | None = typer.Option(
+            None,
+            "--milestone",
+            help="The ID of the milestone (节点目标) this report says is done "
+            "(see `duban milestone list CODE`).",
+        ),
+        late_reason: str | None = typer.Option(
+            None,
+            "--late-reason",
+            help="Why it comes late: needed on an explanation asking for an extension "
+            "after the deadline passed (第十二条).",
+        ),
     ) -> None:
         """Enter a lead unit's report (第十二条).
 
         Only a lead unit reports: participating units report through their lead.  Paper
         reports arrive days before they are entered: --on is the day it arrived.
+        --milestone ID reports on a milestone; --attach FILE keeps a copy of a sealed scan
+        with its SHA-256; an extension asked for after the deadline needs --late-reason.
 
-        Example: duban report DB-2026-0001 --unit 市住房和城乡建设局 --kind final --text "已完成" --written --signed-by 王强 --sealed --on 2026-11-20
+        Example: duban report DB-2026-0001 --unit 市住房和城乡建设局 --kind final --text "已完成" --written --signed-by 王强 --sealed --on 2026-11-20 --attach 报告.pdf
         """
         run: Run = ctx.obj
         if (text is None) == (file is None):
@@ -205,8 +278,14 @@ def register_commands(app: typer.Typer) -> None:
                 sealed=sealed,
                 on=c.date(on, what="report date"),
                 propose_due=c.date(propose_due, what="proposed deadline") if propose_due else None,
+                attach=attach,
+                milestone=milestone,
+                late_reason=late_reason,
             )
             data = views.report(rep, reporter, matter.code)
+            if attach:  # the files kept, each with its SHA-256
+                data["attachments"] = [views.attachment(f) for f in c.reader.attachments(matter.id)
+                                       if f.report_id == rep.id]  # fmt: skip
         run.say(
             _(
                 "report {id} from {unit} on {code}: review it with "
@@ -303,12 +382,20 @@ def register_commands(app: typer.Typer) -> None:
         exit_code: bool = typer.Option(
             False, "--exit-code", help="Exit 1 when anything is overdue (for cron and scripts)."
         ),
+        against: str = typer.Option(
+            "current",
+            "--against",
+            help="Judge each unit by its current deadline (in force on the day) or its "
+            "original one (kept through extensions and reworks): current or original.",
+        ),
     ) -> None:
         """List what is overdue (逾期), most overdue first.
 
         Every open lead assignment whose deadline is before the date, and every matter past
         its deadline that was never assigned.  A deadline day is met if the report arrives on
-        it.  Quiet when nothing is overdue.
+        it.  Also every milestone past its deadline and not met, and every periodic report
+        missed (JSON `kind`: deadline, milestone or periodic).  Quiet when nothing is
+        overdue.
 
         Example: duban overdue --as-of 2026-11-26 --json
         """
@@ -316,13 +403,15 @@ def register_commands(app: typer.Typer) -> None:
         if today and as_of:
             fail(_("give --today or --as-of, not both"), EXIT_USAGE)
         from duban import views
+        from duban.reader import check_against
 
+        against = check_against(against)
         with run.reader() as r:
             day = r.date(as_of, what="as-of date")
             found = [0]
 
             def rows():
-                for late in r.overdue(day, unit=unit, limit=limit):
+                for late in r.overdue(day, unit=unit, limit=limit, against=against):
                     found[0] += 1
                     yield views.overdue(late)
 
@@ -361,19 +450,27 @@ def register_commands(app: typer.Typer) -> None:
         as_of: str | None = typer.Option(
             None, "--as-of", help="Judge the warning lights on this date (default today)."
         ),
+        against: str = typer.Option(
+            "current",
+            "--against",
+            help="Judge each unit by its current deadline (in force on the day) or its "
+            "original one (kept through extensions and reworks): current or original.",
+        ),
     ) -> None:
         """List the matters on the register (all of them unless --limit).
 
         Example: duban list --status assigned --unit 市教育局 --json
         """
         from duban import views
+        from duban.reader import check_against
 
         run: Run = ctx.obj
+        against = check_against(against)
         with run.reader() as r:
             day = r.date(as_of, what="as-of date")
             found = r.matters(
                 status=status, unit=unit, source=source, search=search, limit=limit,
-                as_of=day, light=light,
+                as_of=day, light=light, against=against,
             )  # fmt: skip
             # Printed as the rows come: a listing of every matter holds a page in memory.
             run.emit((views.listed(item) for item in found), columns=LIST_COLUMNS)
@@ -383,18 +480,25 @@ def register_commands(app: typer.Typer) -> None:
         ctx: typer.Context,
         code: str = typer.Argument(..., help="The matter's code."),
         as_of: str | None = typer.Option(
-            None, "--as-of", help="Judge the warning lights on this date (default today)."
+            None,
+            "--as-of",
+            help="Show the matter as it stood on this date, by business dates: deadlines "
+            "then in force, reports received and reviews made by then, lights on the day.",
         ),
     ) -> None:
         """Show one matter: its assignments, reports, reviews, deadlines and full history.
 
         Example: duban show DB-2026-0001 --json
         """
-        from duban import render, views
+        from duban import past, render, views
 
         run: Run = ctx.obj
         with run.reader() as r:
-            data = views.dossier(r.dossier(r.find_matter(code), r.date(as_of, what="as-of date")))
+            day = r.date(as_of, what="as-of date")
+            found = r.dossier(r.find_matter(code), day)
+            if as_of is not None:  # as the register stood on that day
+                found = past.as_it_stood(r, found, day)
+            data = views.dossier(found)
         render.dossier(data, run.fmt, run.lang)
 
     @app.command("due")
@@ -406,6 +510,12 @@ def register_commands(app: typer.Typer) -> None:
         unit: str | None = typer.Option(None, "--unit", "-u", help="Only this unit."),
         as_of: str | None = typer.Option(
             None, "--as-of", help="Looking ahead from this date (default today)."
+        ),
+        against: str = typer.Option(
+            "current",
+            "--against",
+            help="Judge each unit by its current deadline (in force on the day) or its "
+            "original one (kept through extensions and reworks): current or original.",
         ),
     ) -> None:
         """List what falls due soon (即将到期), soonest first, with its warning light.
@@ -419,11 +529,16 @@ def register_commands(app: typer.Typer) -> None:
         if within < 1:
             fail(_("--within must be 1 or more, not {n}").format(n=within), EXIT_USAGE)
         from duban import views
+        from duban.reader import check_against
 
+        against = check_against(against)
         with run.reader() as r:
             day = r.date(as_of, what="as-of date")
             run.emit(
-                (views.due_soon(row) for row in r.due_soon(day, within, unit=unit)),
+                (
+                    views.due_soon(row)
+                    for row in r.due_soon(day, within, unit=unit, against=against)
+                ),
                 table=DUE_COLUMNS,
                 columns=list(views.DUE_KEYS),
                 title=_("Due within {n} working days of {day}").format(
@@ -435,6 +550,12 @@ def register_commands(app: typer.Typer) -> None:
     def summary(
         ctx: typer.Context,
         as_of: str | None = typer.Option(None, "--as-of", help="As of this date (default today)."),
+        against: str = typer.Option(
+            "current",
+            "--against",
+            help="Judge each unit by its current deadline (in force on the day) or its "
+            "original one (kept through extensions and reworks): current or original.",
+        ),
     ) -> None:
         """One screen for the leader (督办概况): matters open, due this week (the next 5
         working days), overdue and closed this month, and the same for each lead unit.
@@ -442,8 +563,10 @@ def register_commands(app: typer.Typer) -> None:
         Example: duban summary --as-of 2026-11-26 --json
         """
         from duban import render, views
+        from duban.reader import check_against
 
         run: Run = ctx.obj
+        against = check_against(against)
         with run.reader() as r:
-            data = views.summary(r.summary(r.date(as_of, what="as-of date")))
+            data = views.summary(r.summary(r.date(as_of, what="as-of date"), against=against))
         render.summary(data, run.fmt, run.lang)

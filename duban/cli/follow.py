@@ -44,6 +44,8 @@ def register_commands(app: typer.Typer) -> None:
         Example: duban urge DB-2026-0001 --unit 市住房和城乡建设局 --via phone --on 2026-11-26
         """
         from duban import views
+        from duban.cli.supervision import send
+        from duban.ops import notices
         from duban.ops.follow import urge as urge_units
         from duban.ops.follow import urge_all_overdue
 
@@ -68,6 +70,9 @@ def register_commands(app: typer.Typer) -> None:
                     note=note,
                 )
             rows = [views.urged(u) for u in made]
+            hook, pending = notices.command(c), notices.urgings(c, made)
+        if pending:  # piped once committed: a failing command never loses an urging
+            send(run, hook, pending)
         run.say(_("{n} urging(s) recorded").format(n=len(rows)))
         if run.fmt == "table":
             for row in rows:

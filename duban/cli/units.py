@@ -107,19 +107,42 @@ def import_(
     file: Path = typer.Argument(
         ..., help="A UTF-8 CSV file: name, code, aliases, kind, head, parent."
     ),
+    update: bool = typer.Option(
+        False,
+        "--update",
+        help="Update the units already registered (by name or code) from the file instead "
+        "of refusing them: an empty cell leaves a value as it is, short names are added.",
+    ),
 ) -> None:
     """Add every unit of a CSV file, all or nothing.
 
     The first line names the columns (name, code, aliases, kind, head, parent; or 名称,
     编号, 简称, 类型, 主要负责人, 上级单位, as `unit list` prints them).  Short names are
-    separated by `;`.  One bad row refuses the whole file.
+    separated by `;`.  One bad row refuses the whole file.  With --update, the units
+    already registered (by name or code) are updated from their rows instead of
+    refused, each changed one recorded once in the history (unit.edit).
 
-    Example: duban unit import examples/units-ordos.csv
+    Example: duban unit import examples/units-ordos.csv --update
     """
     from duban import views
     from duban.ops.units import aliases_of, import_units, parent_of
 
     run: Run = ctx.obj
+    if update:
+        with run.change() as c:
+            added, updated = import_units(c, file, update=True)
+            data = [
+                {**views.unit(u, parent_of(c, u), aliases_of(c, u)), "change": change}
+                for units, change in ((added, "added"), (updated, "updated"))
+                for u in units
+            ]
+        run.say(
+            _("imported {n} unit(s) from {file}, updated {m}").format(
+                n=len(added), file=file, m=len(updated)
+            )
+        )
+        run.emit(data, table=COLUMNS)
+        return
     with run.change() as c:
         data = [views.unit(u, parent_of(c, u), aliases_of(c, u)) for u in import_units(c, file)]
     run.say(_("imported {n} unit(s) from {file}").format(n=len(data), file=file))

@@ -32,6 +32,12 @@ def find_assignment(ctx: Context, matter: Matter, unit: Unit) -> Assignment:
                 unit=unit.name, code=matter.code
             ),
         )
+    if assignment.status == "withdrawn":
+        raise Refused(
+            "第十二条",
+            _("{unit} was withdrawn from {code} (assigned by mistake): see `duban show {code}`")
+            .format(unit=unit.name, code=matter.code),
+        )  # fmt: skip
     return assignment
 
 
@@ -68,8 +74,10 @@ def assign_units(
 
     Each unit is named as `UNIT` or `UNIT=PERSON`, PERSON being its responsible person
     (具体责任人); `responsible` names the person when only one unit is named.  With
-    neither `due` nor `within` an assignment takes the matter's deadline.  Two or more
-    lead units each report separately (第十二条).
+    neither `due` nor `within` an assignment's deadline counts from `on` by its source's
+    own default (setting `source_deadlines`: a proposal within three months of
+    assignment); a source without one takes the matter's deadline.  Two or more lead
+    units each report separately (第十二条).
     """
     participants = participants or []
     named_units = [(text, "lead") for text in leads] + [(t, "participant") for t in participants]
@@ -113,12 +121,20 @@ def assign_units(
         "participant": _("{unit} is already a participant unit of {code}"),
     }
     for unit, _role, _person in named:
+        if unit.id in existing and existing[unit.id].status == "withdrawn":
+            raise Refused(
+                "第十二条",
+                _("{unit} was withdrawn from {code} (assigned by mistake): see `duban show {code}`")
+                .format(unit=unit.name, code=matter.code),
+            )  # fmt: skip
         if unit.id in existing:
             raise Refused(
                 "第十二条",
                 already[existing[unit.id].role].format(unit=unit.name, code=matter.code),
             )
-    if not leads and not any(a.role == "lead" for a in existing.values()):
+    if not leads and not any(
+        a.role == "lead" and a.status != "withdrawn" for a in existing.values()
+    ):
         raise Refused(
             "第十二条",
             _(
@@ -133,8 +149,11 @@ def assign_units(
             "the units cannot be notified on {day}, before the matter was received ({limit})"
         ),
     )
-    inherited = deadlines.Due.of(deadlines.current(ctx, matter))
-    due_ = deadlines.choose(ctx, notified, due=due, within=within, default=inherited)
+    default = None
+    if due is None and within is None:
+        default = deadlines.by_source(ctx, notified, matter.source, matter.proposal_by)
+        default = default or deadlines.Due.of(deadlines.current(ctx, matter))
+    due_ = deadlines.choose(ctx, notified, due=due, within=within, default=default)
     made: list[Assigned] = []
     for unit, role, person in named:
         assignment = Assignment(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlmodel import select
+
 from duban.context import Context
 from duban.errors import Refused
 from duban.i18n import _
-from duban.models import Matter
+from duban.models import Assignment, Matter, Unit
 from duban.ops.assignments import assignments_of
 from duban.ops.matters import find_matter
 
@@ -24,7 +26,7 @@ def close_matter(ctx: Context, code: str, *, on: dt.date | None = None) -> Matte
     leads = [
         (a.assignment, a.unit)
         for a in assignments_of(ctx, [matter.id])[matter.id]
-        if a.assignment.role == "lead"
+        if a.assignment.role == "lead" and a.assignment.status != "withdrawn"
     ]
     if not leads:
         raise Refused(
@@ -47,8 +49,26 @@ def close_matter(ctx: Context, code: str, *, on: dt.date | None = None) -> Matte
         ),
         code=matter.code,
     )
+    # The participating units' part ends with the matter: they helped the lead, and
+    # nothing of theirs stays open on a closed matter (reopen opens it again).
+    helped = []
+    for assignment, unit in ctx.session.exec(
+        select(Assignment, Unit)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(
+            Assignment.matter_id == matter.id,
+            Assignment.role == "participant",
+            Assignment.status == "open",
+        )
+        .order_by(Assignment.id)
+    ).all():
+        assignment.status = "done"
+        assignment.completed_on = closed
+        ctx.session.add(assignment)
+        helped.append(unit.name)
     matter.status = "closed"
     matter.closed_on = closed
     ctx.session.add(matter)
-    ctx.add_to_history("matter.close", closed, matter, closed=closed)
+    detail = {"participants": helped} if helped else {}
+    ctx.add_to_history("matter.close", closed, matter, closed=closed, **detail)
     return matter

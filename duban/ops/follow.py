@@ -15,6 +15,7 @@ from duban.context import Context, utcnow
 from duban.errors import BadValue, Refused
 from duban.i18n import _
 from duban.models import Assignment, Matter, Unit, Urging
+from duban.ops import attachments
 from duban.ops.assignments import find_assignment
 from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
@@ -31,6 +32,10 @@ class Urged:
     via: str
     times: int  # how many times this unit was urged on this matter before
     text: str
+    # For the notification (`notify_command`): the urging's row, the title, the deadline.
+    urging_id: int | None = None
+    title: str = ""
+    due: dt.date | None = None
 
 
 def _open_matter(matter: Matter, refusal: str) -> None:
@@ -76,23 +81,24 @@ def _urge_one(
         select(func.count()).select_from(Urging).where(Urging.assignment_id == assignment.id)
     ).one()
     due = deadlines.current(ctx, assignment).due_on
-    ctx.session.add(
-        Urging(
-            matter_id=matter.id,
-            assignment_id=assignment.id,
-            urged_on=day,
-            via=via,
-            note=note,
-            created_at=utcnow(),
-            created_by=ctx.actor,
-        )
+    urging = Urging(
+        matter_id=matter.id,
+        assignment_id=assignment.id,
+        urged_on=day,
+        via=via,
+        note=note,
+        created_at=utcnow(),
+        created_by=ctx.actor,
     )
+    ctx.session.add(urging)
+    ctx.session.flush()
     ctx.add_to_history(
         "urge.add", day, matter, unit=unit.name, via=via, note=note, due=due, times=times
     )
     return Urged(
-        matter.code, unit.name, day, via, int(times), _notice(matter, unit, due, day, times)
-    )
+        matter.code, unit.name, day, via, int(times), _notice(matter, unit, due, day, times),
+        urging.id, matter.title, due,
+    )  # fmt: skip
 
 
 def urge(
@@ -129,7 +135,8 @@ def urge(
             pairs.append((assignment, unit))
     else:
         for row in list(ctx.reader.overdue(day)):
-            if row.code == matter.code and row.unit is not None:
+            # A unit late on its deadline, a milestone and a periodic report is urged once.
+            if row.code == matter.code and row.unit not in (None, *(u.name for _a, u in pairs)):
                 unit = find_unit(ctx, row.unit)
                 pairs.append((find_assignment(ctx, matter, unit), unit))
         if not pairs:
@@ -217,7 +224,11 @@ def reopen_matter(
     leads = ctx.session.exec(
         select(Assignment, Unit)
         .join(Unit, Unit.id == Assignment.unit_id)
-        .where(Assignment.matter_id == matter.id, Assignment.role == "lead")
+        .where(
+            Assignment.matter_id == matter.id,
+            Assignment.role == "lead",
+            Assignment.status != "withdrawn",
+        )
         .order_by(Assignment.id)
     ).all()
     names = []
@@ -227,6 +238,18 @@ def reopen_matter(
         deadlines.change(ctx, matter, assignment, new_due, why="reopen", effective_on=day)
         names.append(unit.name)
     closed = matter.closed_on
+    # The participating units completed with the close (ops/closing.py) help again.
+    for assignment in ctx.session.exec(
+        select(Assignment).where(
+            Assignment.matter_id == matter.id,
+            Assignment.role == "participant",
+            Assignment.status == "done",
+            Assignment.completed_on == closed,
+        )
+    ).all():
+        assignment.status = "open"
+        assignment.completed_on = None
+        ctx.session.add(assignment)
     matter.status = "assigned"
     matter.closed_on = None
     ctx.session.add(matter)
@@ -274,6 +297,7 @@ def archive_matter(
         path = to / name
         path.write_bytes(content)
         written.append({"file": str(path), "sha256": hashlib.sha256(content).hexdigest()})
+    written += attachments.export(ctx, matter, to)  # CODE-attachments/, each checked
     ctx.add_to_history("matter.archive", day, matter, files=written)
     if transferred_on is not None:
         ctx.add_to_history(

@@ -41,8 +41,16 @@ def register_matter(
     handling: str | None = None,
     reporting: str = "once",
     note: str | None = None,
+    plan: str | None = None,
+    force: bool = False,
+    every: int | None = None,
 ) -> Matter:
-    """立项登记: put a matter on the register with its deadline (第十一条, 第十二条)."""
+    """立项登记: put a matter on the register with its deadline (第十一条, 第十二条).
+
+    `plan` is the supervision plan (督查方案).  With neither `due` nor `within`, the
+    source's own default deadline (setting `source_deadlines`) counts from `received`,
+    else `default_within` working days.
+    """
     title = title.strip()
     if not title:
         raise BadValue(_("a matter needs a title"))
@@ -50,8 +58,18 @@ def register_matter(
     source, proposal_by = parse_source(source)
     handling = HANDLING.parse(handling) if handling else None
     reporting = REPORTING.parse(reporting)
+    check_every(reporting, every)
     received = received or ctx.today()
-    due_ = deadlines.choose(ctx, received, due=due, within=within)
+    # 第十一条: one matter, one entry: a likely duplicate is refused unless `force`.
+    from duban.ops.corrections import refuse_duplicate, resembling
+
+    resembles = resembling(ctx, title, (ref or "").strip() or None, received)
+    if resembles and not force:
+        refuse_duplicate((ref or "").strip() or None, resembles)
+    policy = None
+    if due is None and within is None:
+        policy = deadlines.by_source(ctx, received, source, proposal_by)
+    due_ = deadlines.choose(ctx, received, due=due, within=within, default=policy)
     matter = _numbered(
         ctx,
         received.year,
@@ -62,8 +80,10 @@ def register_matter(
         leader=(leader or "").strip() or None,
         handling=handling,
         reporting=reporting,
+        report_every=every,
         received_on=received,
         note=(note or "").strip() or None,
+        plan=(plan or "").strip() or None,
         status="registered",
         created_at=utcnow(),
         created_by=ctx.actor,
@@ -81,11 +101,25 @@ def register_matter(
         leader=matter.leader,
         handling=handling,
         reporting=reporting,
+        **({"report_every": every} if every is not None else {}),
         received=received,
         **due_.detail(),
         note=matter.note,
+        **({"plan": matter.plan} if matter.plan else {}),
+        **({"forced": True, "resembles": [c for c, _why in resembles]} if resembles else {}),
     )
     return matter
+
+
+def check_every(reporting: str, every: int | None) -> None:
+    """定期报告: `periodic` reporting needs `every` (1 or more working days); no other
+    mode takes it."""
+    if reporting == "periodic" and every is None:
+        raise BadValue(_("--reporting periodic needs --every N (working days between reports)"))
+    if reporting != "periodic" and every is not None:
+        raise BadValue(_("--every goes with --reporting periodic"))
+    if every is not None and every < 1:
+        raise BadValue(_("--every must be 1 or more working days, not {n}").format(n=every))
 
 
 def _numbered(ctx: Context, year: int, **fields: object) -> Matter:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -11,8 +13,10 @@ from duban.context import Context, utcnow
 from duban.errors import BadValue, NotFound, Refused
 from duban.i18n import N_, _, language
 from duban.models import Assignment, Matter, Report, Review, Unit
+from duban.ops import attachments
 from duban.ops.assignments import Assigned, find_assignment
 from duban.ops.matters import find_matter
+from duban.ops.milestones import check_milestone
 from duban.ops.units import find_unit
 from duban.vocab import DECISION, REPORT_KIND
 
@@ -33,8 +37,13 @@ def add_report(
     sealed: bool = False,
     on: dt.date | None = None,
     propose_due: dt.date | None = None,
+    attach: Sequence[Path | str] = (),
+    milestone: int | None = None,
+    late_reason: str | None = None,
 ) -> tuple[Report, Matter, Unit]:
-    """Enter a report that arrived `on` a day (paper reports are entered days later)."""
+    """Enter a report that arrived `on` a day (paper reports are entered days later);
+    `attach`: files (a sealed scan) kept beside the register with their SHA-256."""
+    incoming = attachments.check(attach)
     matter = find_matter(ctx, code)
     reporter = find_unit(ctx, unit)
     kind = REPORT_KIND.parse(kind)
@@ -54,7 +63,11 @@ def add_report(
         leads = ctx.session.exec(
             select(Unit.name)
             .join(Assignment, Assignment.unit_id == Unit.id)
-            .where(Assignment.matter_id == matter.id, Assignment.role == "lead")
+            .where(
+                Assignment.matter_id == matter.id,
+                Assignment.role == "lead",
+                Assignment.status != "withdrawn",
+            )
         ).all()
         raise Refused(
             "第十二条",
@@ -90,6 +103,10 @@ def add_report(
                 "signed by the unit's head, sealed)"
             ),
         )
+    if milestone is not None:  # 节点目标: the matter's, and the reporting unit's if it has one
+        check_milestone(ctx, milestone, matter, assignment, reporter)
+    late_reason = (late_reason or "").strip() or None
+    _check_late_request(ctx, assignment, received, propose_due, late_reason)
     report = Report(
         matter_id=matter.id,
         assignment_id=assignment.id,
@@ -101,6 +118,8 @@ def add_report(
         sealed=sealed,
         received_on=received,
         proposed_due_on=propose_due,
+        late_reason=late_reason,
+        milestone_id=milestone,
         status="pending",
         created_at=utcnow(),
         created_by=ctx.actor,
@@ -120,9 +139,35 @@ def add_report(
         sealed=sealed,
         file_name=file_name,
         proposed_due=propose_due,
+        milestone_id=milestone,
+        late_reason=late_reason,
         on_time=received <= due.due_on,
+        **({"attachments": [f.detail() for f in incoming]} if incoming else {}),
     )
+    attachments.keep(ctx, matter, incoming, report_id=report.id)
     return report, matter, reporter
+
+
+def _check_late_request(
+    ctx: Context,
+    assignment: Assignment,
+    received: dt.date,
+    propose_due: dt.date | None,
+    late_reason: str | None,
+) -> None:
+    """第十二条: a unit that cannot make its deadline explains and asks for an extension
+    before the deadline passes; a request that comes after it must say why it is late."""
+    if propose_due is None or late_reason is not None:
+        return
+    due = deadlines.current(ctx, assignment).due_on
+    if received > due:
+        raise Refused(
+            "第十二条",
+            _(
+                "the deadline {due} had passed when the request for an extension arrived "
+                "({day}): say why it is late with --late-reason TEXT"
+            ).format(due=due.isoformat(), day=received.isoformat()),
+        )
 
 
 def find_report(ctx: Context, report_id: int) -> Report:

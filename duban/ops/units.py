@@ -319,12 +319,16 @@ def _at_line(path: Path, line: int, exc: BadValue | NotFound) -> str:
     return _("{path}:{line}: {message}").format(path=path, line=line, message=exc.message)
 
 
-def import_units(ctx: Context, path: Path) -> list[Unit]:
+def import_units(
+    ctx: Context, path: Path, *, update: bool = False
+) -> list[Unit] | tuple[list[Unit], list[Unit]]:
     """Add every unit of a CSV file (header: name, code, kind, head, parent, aliases;
     or 名称, 编号, 类型, 主要负责人, 上级单位, 简称; aliases separated by `;`).
 
     All or nothing: one bad row refuses the whole file, naming its line.  Parents
-    may come later in the file than their children.
+    may come later in the file than their children.  With `update`, a unit already
+    registered (by name or code) is updated from its row instead (`_update_from`), and
+    the answer is (added, updated).
     """
     text = read_text(path, hint=_(": save the sheet as CSV UTF-8"))
     reader = csv.reader(text.splitlines())
@@ -343,6 +347,12 @@ def import_units(ctx: Context, path: Path) -> list[Unit]:
                 raise BadValue(_("{path}:{line}: a unit needs a name").format(path=path, line=line))
             continue
         rows.append((line, values))
+    known: list[tuple[int, dict[str, str], Unit]] = []
+    if update:
+        for line, values in rows:
+            if (unit := _registered(ctx, path, line, values)) is not None:
+                known.append((line, values, unit))
+        rows = [(line, values) for line, values in rows if all(k[0] != line for k in known)]
     added: list[Unit] = []
     for line, values in rows:
         try:
@@ -368,4 +378,65 @@ def import_units(ctx: Context, path: Path) -> list[Unit]:
                 raise NotFound(_at_line(path, line, exc)) from exc
             except BadValue as exc:
                 raise BadValue(_at_line(path, line, exc)) from exc
-    return added
+    if not update:
+        return added
+    updated: list[Unit] = []
+    for line, values, unit in known:
+        try:
+            if _update_from(ctx, unit, values):
+                updated.append(unit)
+        except (BadValue, NotFound) as exc:
+            raise type(exc)(_at_line(path, line, exc)) from exc
+    return added, updated
+
+
+def _registered(ctx: Context, path: Path, line: int, values: dict[str, str]) -> Unit | None:
+    """The unit a row of `unit import --update` stands for: registered under its name or
+    its code (any letter case); a row whose name is one unit's and code another's is
+    refused."""
+    by_name = ctx.session.exec(
+        select(Unit).where(func.lower(Unit.name) == values["name"].lower())
+    ).first()
+    code = values.get("code") or ""
+    by_code = (
+        ctx.session.exec(select(Unit).where(func.lower(Unit.code) == code.lower())).first()
+        if code
+        else None
+    )
+    if by_name is not None and by_code is not None and by_name.id != by_code.id:
+        raise BadValue(
+            _("{path}:{line}: {name} is registered, and its code {code!r} is {other}'s").format(
+                path=path, line=line, name=by_name.name, code=code, other=by_code.name
+            )
+        )
+    return by_name or by_code
+
+
+def _update_from(ctx: Context, unit: Unit, values: dict[str, str]) -> bool:
+    """Update a registered unit from its row: the name (when found by code), head, kind,
+    code and parent the row gives, and its short names added.  An empty cell leaves the
+    value as it is; no short name is dropped.  One `unit.edit` entry when anything
+    changed; whether it did."""
+    new: dict[str, object] = {}
+    if values["name"] != unit.name:
+        new["rename"] = values["name"]
+    if values.get("head") and values["head"] != (unit.head or ""):
+        new["head"] = values["head"]
+    if values.get("kind") and UNIT_KIND.parse(values["kind"]) != unit.kind:
+        new["kind"] = values["kind"]
+    if values.get("code") and values["code"] != (unit.code or ""):
+        new["code"] = values["code"]
+    if values.get("parent") and find_unit(ctx, values["parent"]).id != unit.parent_id:
+        new["parent"] = values["parent"]
+    have = {a.lower() for a in aliases_of(ctx, unit)}
+    have |= {unit.name.lower(), (unit.code or "").lower()}
+    aliases = [
+        a.strip() for a in _ALIAS_SEPARATORS.split(values.get("aliases", ""))
+        if a.strip() and a.strip().lower() not in have
+    ]  # fmt: skip
+    if aliases:
+        new["aliases"] = aliases
+    if not new:
+        return False
+    edit_unit(ctx, unit.name, **new)  # type: ignore[arg-type]
+    return True
