@@ -1,9 +1,10 @@
-"""The issue's story, end to end through the CLI: a matter through a milestone, a returned
+"""The issue's story, end to end through the CLI: a matter through milestones, a returned
 report, an extension, two urgings and a close; then its history, `overdue --as-of` at
 past dates, `show --as-of`, and the archived dossier.
 
 Dates (2026): received Mon 11-02, due Mon 11-23 (15 working days); the lead unit is
-notified Tue 11-03.  A milestone falls due Fri 11-13 and is reported on Mon 11-16.  The
+notified Tue 11-03.  The matter's milestone falls due Fri 11-06 and is met on Thu 11-05;
+the unit's falls due Fri 11-13 and is reported on Mon 11-16.  The
 final report of Mon 11-16 is returned on Wed 11-18, to be redone by Fri 11-27.  On Wed
 11-25 the unit asks for an extension to Thu 12-10; the office urges it on Sat 11-28 and
 Mon 11-30, and accepts the extension on Tue 12-01.  The final report of Tue 12-08 is
@@ -28,7 +29,14 @@ def test_a_matter_from_registration_to_the_archive(cli, units, tmp_path):
     cli.check("assign", code, "--lead", f"{HOUSING}=周涛", "--participant", DONGSHENG,
               "--on", "2026-11-03")  # fmt: skip
 
-    # A milestone (节点目标) of the lead unit, reported done a working day late.
+    # Two milestones (节点目标): the matter's plan, met on time; the lead unit's survey,
+    # reported done a working day late.
+    plan = cli.check(
+        "milestone", "add", code, "制定整改方案", "--due", "2026-11-06", "--on", "2026-11-03",
+        "--json",
+    ).data  # fmt: skip
+    cli.check("report", code, "--unit", HOUSING, "--kind", "progress", "--text", "方案已定",
+              "--milestone", plan["id"], "--on", "2026-11-05")  # fmt: skip
     milestone = cli.check(
         "milestone", "add", code, "完成现场摸排", "--unit", HOUSING, "--due", "2026-11-13",
         "--on", "2026-11-03", "--json",
@@ -77,16 +85,20 @@ def test_a_matter_from_registration_to_the_archive(cli, units, tmp_path):
     for expected in ("matter.register", "milestone.add", "review.return", "deadline.extend",
                      "assignment.complete", "matter.close"):  # fmt: skip
         assert expected in actions, expected
-    assert actions.count("urge.add") == 2 and actions.count("report.add") == 4
+    assert actions.count("urge.add") == 2 and actions.count("report.add") == 5
+    assert actions.count("milestone.add") == 2
     assert [u["urged_on"] for u in data["urgings"]] == ["2026-11-28", "2026-11-30"]
-    [kept] = data["milestones"]
-    assert (kept["title"], kept["due"]) == ("完成现场摸排", "2026-11-13")
+    assert [(m["title"], m["due"], m["met_on"]) for m in data["milestones"]] == [
+        ("制定整改方案", "2026-11-06", "2026-11-05"),
+        ("完成现场摸排", "2026-11-13", "2026-11-16"),
+    ]
 
     # -- overdue on past days, as the register stood then --------------------------------
     def late(day, *options):
         rows = cli.check("overdue", "--as-of", day, *options, "--json").data
         return [(r.get("kind", "deadline"), r["unit"], r["due"], r["days_overdue"]) for r in rows]
 
+    assert late("2026-11-09") == []  # the plan was met on 11-05
     assert late("2026-11-14") == [("milestone", HOUSING, "2026-11-13", 1)]
     assert late("2026-11-20") == []  # the rework deadline, 11-27, holds from 11-18
     assert late("2026-11-30") == [("deadline", HOUSING, "2026-11-27", 3)]
@@ -102,7 +114,8 @@ def test_a_matter_from_registration_to_the_archive(cli, units, tmp_path):
         "2026-11-27", "2026-11-23", "open",
     )  # fmt: skip
     assert [(r["kind"], r["status"]) for r in then["reports"]] == [
-        ("progress", "pending"), ("final", "returned"), ("explanation", "pending"),
+        ("progress", "pending"), ("progress", "pending"), ("final", "returned"),
+        ("explanation", "pending"),
     ]  # fmt: skip
     assert [u["urged_on"] for u in then["urgings"]] == ["2026-11-28", "2026-11-30"]
     assert "deadline.extend" not in [e["action"] for e in then["history"]]
@@ -117,7 +130,14 @@ def test_a_matter_from_registration_to_the_archive(cli, units, tmp_path):
     assert dossier["history"] == data["history"]
     assert [u["urged_on"] for u in dossier["urgings"]] == ["2026-11-28", "2026-11-30"]
     markdown = (folder / f"{code}.md").read_text(encoding="utf-8")
-    for text in (HOUSING, "未附整改清单", "2026-12-10", "完成现场摸排", "matter.close"):
+    for text in (
+        HOUSING,
+        "未附整改清单",
+        "2026-12-10",
+        "制定整改方案",
+        "完成现场摸排",
+        "matter.close",
+    ):
         assert text in markdown, text
     last = cli.check("show", code, "--json").data["history"]
     assert [e["action"] for e in last[-2:]] == ["matter.archive", "matter.transfer"]
