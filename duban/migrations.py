@@ -347,6 +347,7 @@ def _m0006_follow_through(conn: Connection) -> None:
     milestones, late reasons, coordinations, inspections, attachments, notices sent."""
     conn.exec_driver_sql("ALTER TABLE matter ADD COLUMN report_every INTEGER")
     conn.exec_driver_sql("ALTER TABLE matter ADD COLUMN plan TEXT")
+    conn.exec_driver_sql("ALTER TABLE matter ADD COLUMN restricted BOOLEAN NOT NULL DEFAULT false")
     conn.exec_driver_sql("ALTER TABLE report ADD COLUMN late_reason TEXT")
     md = MetaData()
     Table("matter", md, Column("id", Integer, primary_key=True))
@@ -439,7 +440,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "urgings (催办)", _m0005_urgings),
     (
         6,
-        "plans, periodic reports, milestones, coordinations, inspections, attachments, notices",
+        "plans, periodic reports, restricted matters, milestones, coordinations, "
+        "inspections, attachments, notices",
         _m0006_follow_through,
     ),
 ]

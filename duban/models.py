@@ -70,6 +70,8 @@ class Matter(SQLModel, table=True):
     # 定期报告: a progress report is due every `report_every` working days after assignment.
     report_every: int | None = None
     plan: str | None = Field(default=None, sa_type=Text)  # 督查方案 (第十一条)
+    # 第三条 (保守秘密): kept out of exports, bulletins and notices unless asked for.
+    restricted: bool = False
     received_on: dt.date
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     note: str | None = None
