@@ -149,6 +149,7 @@ class OverdueRow:
     # `milestone` is {"id", "title"}) or `periodic` (a progress report due every N days).
     kind: str = "deadline"
     milestone: dict[str, Any] | None = None
+    restricted: bool = False  # 涉密 (第三条): shown to the office, marked
 
 
 @dataclass(frozen=True)
@@ -1027,7 +1028,13 @@ class Reader:
         # Milestones (节点目标) and periodic reports missed, merged in deadline order.
         more = (self.late_milestones(as_of, unit_id), self.late_periodic(as_of, unit_id))
         merged = heapq.merge(rows, *more, key=lambda r: (r.due, r.code))
-        yield from islice(merged, limit)
+        secret = self.restricted_codes()  # 第三条: the office's own list shows them, marked
+        for row in islice(merged, limit):
+            yield replace(row, restricted=True) if row.code in secret else row
+
+    def restricted_codes(self) -> set[str]:
+        """The codes of the restricted matters (涉密, 第三条): few, to mark rows by code."""
+        return {code for (code,) in self.rows("SELECT m.code FROM matter m WHERE m.restricted")}
 
     def _late(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
               provisional) -> OverdueRow:  # fmt: skip

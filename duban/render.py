@@ -161,10 +161,41 @@ LABELS: dict[str, str] = {
     "last_report": N_("Last report"),
     "report_every": N_("Report every (working days)"),
     "due_months": N_("Calendar months"),
+    "restricted": N_("Restricted"),
+    # scorecards (stats, 第二十一条)
+    "due_in_period": N_("Due in the period"),
+    "on_time_original": N_("On time (original)"),
+    "late": N_("Late"),
+    "urged_overdue": N_("Overdue after urging"),
+    "returned": N_("Returned"),
+    "extended": N_("Extended"),
+    "median_days": N_("Median working days"),
+    "on_time_rate": N_("On-time rate"),
+    "rank": N_("Rank"),
+    "month": N_("Month"),
 }
+
+
+def bar(rate: float | None, width: int = 10) -> str:
+    """An on-time rate as a bar of blocks and a percentage: `████████░░  80%`."""
+    if rate is None:
+        return ""
+    filled = round(rate * width)
+    return "█" * filled + "░" * (width - filled) + f" {rate * 100:3.0f}%"
+
 
 # The mark of an estimated deadline, wherever a table shows one: " (provisional)", "（暂定）".
 PROVISIONAL = N_("(provisional)")
+
+
+# The mark before a restricted matter's title (涉密, 第三条), wherever a table shows it.
+RESTRICTED = N_("[restricted]")
+
+
+def restricted_mark(lang: str) -> str:
+    """The mark before a restricted title: "[restricted] ", "【密】" (full width, no space)."""
+    mark = in_language(RESTRICTED, lang)
+    return mark + " " if mark[-1:].isascii() else mark
 
 
 def provisional(lang: str) -> str:
@@ -566,6 +597,8 @@ def _shown(row: dict[str, Any], key: str, lang: str):
     text = _text(key, row.get(key), lang)
     if text and row.get(f"{key}_provisional") is True:
         text += provisional(lang)
+    if key == "title" and text and row.get("restricted") is True:
+        text = restricted_mark(lang) + text
     if key == "light":  # coloured on a terminal only: the console drops colour elsewhere
         return Text(text, style=LIGHT_STYLES.get(row.get(key) or "", ""))
     return Text(text)

@@ -157,6 +157,54 @@ def _command(text: str) -> str:
     return text.strip()
 
 
+def _text(text: str) -> str:
+    """A name that may not be empty (`office_name`)."""
+    if not text.strip():
+        raise BadValue(_("the office's name may not be empty"))
+    return text.strip()
+
+
+def _report_within(text: str) -> str:
+    """`urge_report_within`: 1 to 60 working days."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 60:
+        raise BadValue(_("{text!r} is not 1 to 60 working days").format(text=text))
+    return str(int(text))
+
+
+# The bulletin's rules (第二十二条): the conditions on a unit's scorecard of the period.
+# `commend_rule` commends a unit when ALL its conditions hold, `criticise_rule` criticises
+# it when ANY of its conditions holds; comma-separated; empty: nobody.
+RULE_TERMS = (
+    "on_time_all",  # every assignment due in the period completed on time (at least one)
+    "on_time_original_all",  # ... completed by its original deadline
+    "none_late",  # none completed late
+    "none_overdue",  # nothing overdue at the period's end
+    "none_returned",  # no report returned for rework in the period
+    "none_extended",  # no extension granted in the period
+    "overdue_after_urging",  # still overdue at the period's end after being urged
+    "overdue",  # something overdue at the period's end
+    "late",  # an assignment completed late
+    "returned",  # a report returned for rework in the period
+)
+
+
+def parse_rule(text: str) -> tuple[str, ...]:
+    """A bulletin rule ("on_time_all,none_returned") as its terms, each checked."""
+    terms = tuple(t.strip().lower() for t in text.split(",") if t.strip())
+    for term in terms:
+        if term not in RULE_TERMS:
+            raise BadValue(
+                _("unknown rule term {term!r}: use some of {terms}, comma-separated").format(
+                    term=term, terms=", ".join(RULE_TERMS)
+                )
+            )
+    return terms
+
+
+def _rule(text: str) -> str:
+    return ",".join(parse_rule(text))
+
+
 def _thresholds(text: str) -> str:
     return ",".join(
         f"{'*' if most is None else most}:{ahead}" for most, ahead in parse_thresholds(text)
@@ -251,6 +299,26 @@ SETTINGS: dict[str, Setting] = {
             ),
         ),
         Setting(
+            "commend_rule",
+            "on_time_all,none_returned",
+            _rule,
+            N_(
+                "the bulletin commends a unit when all these hold (第二十二条): comma-separated "
+                "terms among on_time_all, on_time_original_all, none_late, none_overdue, "
+                "none_returned, none_extended; empty: nobody"
+            ),
+        ),
+        Setting(
+            "criticise_rule",
+            "overdue_after_urging",
+            _rule,
+            N_(
+                "the bulletin criticises a unit when any of these holds (第二十二条): "
+                "comma-separated terms among overdue_after_urging, overdue, late, returned; "
+                "empty: nobody"
+            ),
+        ),
+        Setting(
             "notify_command",
             "",
             _command,
@@ -258,6 +326,30 @@ SETTINGS: dict[str, Setting] = {
                 "a shell command each new urging and each unit turning red (duban notify) is "
                 "piped to, as JSON on stdin; empty: none"
             ),
+        ),
+        Setting(
+            "office_name",
+            "鄂尔多斯市人民政府督查室",
+            _text,
+            N_("the office's name: the masthead and signature of its documents (notice, bulletin)"),
+        ),
+        Setting(
+            "office_contact",
+            "",
+            _command,
+            N_("the contact person and telephone printed on the office's notices"),
+        ),
+        Setting(
+            "document_cc",
+            "",
+            _command,
+            N_("whom copies of the office's documents go to (抄送), printed in their 版记"),
+        ),
+        Setting(
+            "urge_report_within",
+            "3",
+            _report_within,
+            N_("working days after an urging notice by which the unit must report (催办通知书)"),
         ),
     )
 }

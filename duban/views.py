@@ -51,6 +51,7 @@ def matter(m: Matter, due: Deadline, leads: list[str] | None = None) -> Shape:
         "status": m.status,
         "closed": iso(m.closed_on),
         "note": m.note,
+        "restricted": bool(getattr(m, "restricted", False)),  # 涉密 (第三条)
     }
     if leads is not None:
         out["lead_units"] = leads
@@ -293,7 +294,8 @@ OVERDUE_KEYS = (*_DEADLINE_KEYS, "days_overdue", "workdays_overdue", "kind", "mi
 
 def overdue(r: OverdueRow) -> Shape:
     out = {key: getattr(r, key) for key in OVERDUE_KEYS}
-    return {**out, "due": iso(r.due), "original_due": iso(r.original_due), "light": r.light}
+    return {**out, "due": iso(r.due), "original_due": iso(r.original_due), "light": r.light,
+            "restricted": r.restricted}  # fmt: skip
 
 
 # Every column of `due`, also named by an empty CSV listing.
@@ -408,3 +410,10 @@ def recount(c: Recount) -> Shape:
 
 def setting(r: SettingRow) -> Shape:
     return {"key": r.key, "value": r.value, "default": r.default, "help": r.help}
+
+
+def notice(f: Any) -> Shape:
+    """`notice`: a notice's fields (`duban.ops.documents.NoticeFields`), dates in ISO."""
+    import dataclasses
+
+    return {k: iso(v) if isinstance(v, dt.date) else v for k, v in dataclasses.asdict(f).items()}

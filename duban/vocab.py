@@ -207,6 +207,7 @@ ACTION = Vocabulary(
         "coordinate.escalate": ("提请协调",),
         "inspect.add": ("督查检查",),
         "notice.send": ("推送通知",),
+        "notice.write": ("制发督办文书",),
         "restricted.include": ("纳入涉密事项",),
         "urge.add": ("催办",),
         "assignment.add": ("交办",),

@@ -110,10 +110,12 @@ def test_matters_and_units_and_settings_read_back_the_same(old):
     # Periodic reporting (report_every) and last_report came later too.
     found = cli.check("list", "--json").data
     assert all(m["report_every"] is None for m in found)
+    assert all(m["restricted"] is False for m in found)  # 涉密 (第三条) came later
     listed = [
-        {k: v for k, v in m.items() if k not in ("light", "report_every", "last_report")}
+        {k: v for k, v in m.items()
+         if k not in ("light", "report_every", "last_report", "restricted")}
         for m in found
-    ]
+    ]  # fmt: skip
     assert listed == [{**m, "proposal_by": None} for m in then["list"]]
     assert cli.check("unit", "list", "--json").data == [{**u, "aliases": []}
                                                         for u in then["units"]]  # fmt: skip
@@ -130,6 +132,12 @@ def test_matters_and_units_and_settings_read_back_the_same(old):
         "rest_day_due": "next",
         "attachments_dir": "",
         "notify_command": "",
+        "commend_rule": "on_time_all,none_returned",
+        "criticise_rule": "overdue_after_urging",
+        "office_name": "鄂尔多斯市人民政府督查室",
+        "office_contact": "",
+        "document_cc": "",
+        "urge_report_within": "3",
     }
 
 
@@ -149,7 +157,8 @@ def test_each_matter_reads_back_whole(old):
         assert now["plan"] is None  # the supervision plan (督查方案) came later
         assert now["milestones"] == [] and now["report_every"] is None  # so did these
         assert now["coordinations"] == now["inspections"] == now["attachments"] == []
-        assert {k: v for k, v in now.items() if k not in ("assignments", "reports",
+        assert now["restricted"] is False  # 涉密 (第三条) came later
+        assert {k: v for k, v in now.items() if k not in ("assignments", "reports", "restricted",
                 "history", "deadlines", "proposal_by", "urgings", "plan", "milestones",
                 "report_every", "last_report", "coordinations", "inspections",
                 "attachments", "as_of", "light")} == {k: v for k, v in before.items()

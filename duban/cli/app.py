@@ -52,8 +52,11 @@ def _build() -> None:
         config,
         corrections,
         cycle,
+        documents,
+        evaluation,
         follow,
         history,
+        ledger,
         milestones,
         supervision,
         units,
@@ -63,7 +66,10 @@ def _build() -> None:
     follow.register_commands(app)
     supervision.register_commands(app)
     corrections.register_commands(app)
+    documents.register_commands(app)
     history.register_commands(app)
+    evaluation.register_commands(app)
+    ledger.register_commands(app)
     app.add_typer(units.app, name="unit")
     app.add_typer(milestones.app, name="milestone")
     app.add_typer(calendar.app, name="calendar")

@@ -57,6 +57,12 @@ def register_commands(app: typer.Typer) -> None:
         on: str | None = typer.Option(
             None, "--on", help="The day of the correction (default today)."
         ),
+        restricted: bool | None = typer.Option(
+            None,
+            "--restricted/--unrestricted",
+            help="第三条: mark the matter restricted (涉密: left out of exports, bulletins, "
+            "stats and notices unless asked), or unmark it; allowed on a closed matter too.",
+        ),
     ) -> None:
         """Correct a matter (更正): its title, reference, leader, plan or deadline.
 
@@ -86,6 +92,7 @@ def register_commands(app: typer.Typer) -> None:
                 due=c.date(due, what="deadline") if due else None,
                 within=within,
                 on=c.date(on, what=N_("correction date")) if on else None,
+                restricted=restricted,
             )
             data = {**views.matter(matter, deadlines.current(c, matter)), "plan": matter.plan}
             data["changed"] = list(changes)

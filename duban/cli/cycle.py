@@ -78,6 +78,12 @@ def register_commands(app: typer.Typer) -> None:
             help="Register it even though it looks like a matter already on the register "
             "(an open one with the same --ref, or the same title received within 7 days).",
         ),
+        restricted: bool = typer.Option(
+            False,
+            "--restricted",
+            help="第三条: a restricted matter (涉密): listed and shown marked, left out of "
+            "exports, bulletins, stats and notices unless asked (--include-restricted).",
+        ),
     ) -> None:
         """Register a matter (立项登记, 第十一条).
 
@@ -110,6 +116,7 @@ def register_commands(app: typer.Typer) -> None:
                 note=note,
                 plan=plan,
                 force=force,
+                restricted=restricted,
             )
             data = views.matter(matter, deadlines.current(c, matter))
         run.say(

@@ -231,8 +231,12 @@ def edit_matter(
     due: dt.date | None = None,
     within: int | None = None,
     on: dt.date | None = None,
+    restricted: bool | None = None,
 ) -> tuple[Matter, dict[str, list[object]]]:
     """更正: correct a matter's title, reference, leader, plan or deadline (第十一条).
+
+    `restricted` marks (True) or unmarks (False) a restricted matter (涉密, 第三条); that
+    alone may be changed on a closed or cancelled matter too (it is still exported).
 
     None leaves a field as it is; an empty reference, leader or plan clears it.  A new
     deadline (`due`, or `within` working days after receipt) is a deadline row of its
@@ -248,12 +252,13 @@ def edit_matter(
     if not reason:
         raise BadValue(_("say why with --reason: a register is evidence"))
     given = {"title": title, "ref": ref, "leader": leader, "plan": plan}
-    if all(v is None for v in given.values()) and due is None and within is None:
+    only_marking = all(v is None for v in given.values()) and due is None and within is None
+    if only_marking and restricted is None:
         raise BadValue(
             _("nothing to correct: give --title, --ref, --leader, --plan, --due or --within")
         )
     matter = find_matter(ctx, code)
-    if matter.status in ("closed", "cancelled"):
+    if matter.status in ("closed", "cancelled") and not only_marking:
         text = {
             "closed": _("{code} is closed: {what}"),
             "cancelled": _("{code} was cancelled: {what}"),
@@ -295,6 +300,9 @@ def edit_matter(
                         "changes by review (--return --due) or an accepted extension"
                     ).format(code=matter.code)
                 )
+    if restricted is not None and bool(matter.restricted) != restricted:
+        changes["restricted"] = [bool(matter.restricted), restricted]
+        matter.restricted = restricted
     if not changes:
         raise BadValue(_("{code} already reads so: nothing to correct").format(code=matter.code))
     ctx.session.add(matter)

@@ -49,7 +49,9 @@ def _open_matter(matter: Matter, refusal: str) -> None:
         )
 
 
-def _notice(matter: Matter, unit: Unit, due: dt.date, day: dt.date, times: int) -> str:
+def urging_text(matter: Matter, unit: Unit, due: dt.date, day: dt.date, times: int) -> str:
+    """The urging notice's words (催办通知), the one place they are: `urge` prints them and
+    the 催办通知书 (`notice --kind urge`, `duban.ops.documents`) opens with them."""
     days = (day - due).days
     if days > 0:
         text = _(
@@ -96,7 +98,7 @@ def _urge_one(
         "urge.add", day, matter, unit=unit.name, via=via, note=note, due=due, times=times
     )
     return Urged(
-        matter.code, unit.name, day, via, int(times), _notice(matter, unit, due, day, times),
+        matter.code, unit.name, day, via, int(times), urging_text(matter, unit, due, day, times),
         urging.id, matter.title, due,
     )  # fmt: skip
 

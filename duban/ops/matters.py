@@ -44,10 +44,11 @@ def register_matter(
     plan: str | None = None,
     force: bool = False,
     every: int | None = None,
+    restricted: bool = False,
 ) -> Matter:
     """立项登记: put a matter on the register with its deadline (第十一条, 第十二条).
 
-    `plan` is the supervision plan (督查方案).  With neither `due` nor `within`, the
+    `plan` is the supervision plan (督查方案); `restricted` marks it 涉密 (第三条).  With neither `due` nor `within`, the
     source's own default deadline (setting `source_deadlines`) counts from `received`,
     else `default_within` working days.
     """
@@ -84,6 +85,7 @@ def register_matter(
         received_on=received,
         note=(note or "").strip() or None,
         plan=(plan or "").strip() or None,
+        restricted=restricted,
         status="registered",
         created_at=utcnow(),
         created_by=ctx.actor,
@@ -106,6 +108,7 @@ def register_matter(
         **due_.detail(),
         note=matter.note,
         **({"plan": matter.plan} if matter.plan else {}),
+        **({"restricted": True} if restricted else {}),
         **({"forced": True, "resembles": [c for c, _why in resembles]} if resembles else {}),
     )
     return matter

@@ -63,6 +63,8 @@ def urgings(ctx: Context, made: Iterable[Urged]) -> list[Pending]:
                 "urged_on": u.urged_on.isoformat(),
                 "via": u.via,
                 "text": u.text,
+                # 第三条: the office's command decides how a restricted matter may go out.
+                "restricted": bool(find_matter(ctx, u.code).restricted),
             })
         )  # fmt: skip
     return out
@@ -116,6 +118,7 @@ def reds(ctx: Context, day: dt.date) -> list[Pending]:
                 "times_urged": int(times),
                 "as_of": day.isoformat(),
                 "text": text,
+                "restricted": bool(matter.restricted),  # 第三条
             })
         )  # fmt: skip
     return out
