@@ -321,3 +321,27 @@ def test_the_exported_ledger_shows_reports_and_lateness(cli, assigned, tmp_path)
     assert (row["original_due"], row["due"], row["last_report"]) == (
         "2026-11-23", "2026-11-23", "2026-11-10")  # fmt: skip
     assert (row["light"], row["days_overdue"]) == ("red", 3)
+
+
+def test_a_ledger_goes_to_postgresql_and_back(tmp_path, pg_schema):
+    """The shared register: the same import, the same export, and the ids it took are
+    not taken again by a matter registered afterwards."""
+    first = fresh(tmp_path, "first")
+    source = ledger_csv(tmp_path / "start.csv", story_rows(60))
+    first.check("import", source)
+    url, _schema = pg_schema
+    shared = Cli(url)
+    add_units(shared)
+    shared.check("import", source)
+    assert everything(shared) == everything(first)
+    out = tmp_path / "shared.xlsx"
+    shared.check("export", "--format", "xlsx", "--out", out, "--include-restricted",
+                 "--as-of", "2026-12-01")  # fmt: skip
+    again = fresh(tmp_path, "again")
+    again.check("import", out)
+    assert everything(again) == everything(first)
+    later = shared.check("register", "之后登记的事项", "--source", "批示", "--received",
+                         "2026-11-30", "--json").data  # fmt: skip
+    assert later["code"] not in {m["code"] for m in everything(first)[0]}
+    shared.check("assign", later["code"], "--lead", "zjj", "--on", "2026-11-30")
+    assert shared.check("show", later["code"], "--json").data["assignments"][0]["due"]
