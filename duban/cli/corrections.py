@@ -69,7 +69,8 @@ def register_commands(app: typer.Typer) -> None:
         The old and new values and the reason go into the history (matter.edit); nothing
         is silently undone.  A new deadline is the matter's own, in force from --on; its
         units keep theirs (a unit's deadline changes by review or an accepted extension).
-        A closed or cancelled matter is not corrected.
+        A closed or cancelled matter is not corrected, except for --restricted and
+        --unrestricted (第三条), since it is still exported.
 
         Example: duban edit DB-2026-0001 --ref "鄂府办发〔2026〕12号" --reason "文号录入错误" --on 2026-11-05
         """

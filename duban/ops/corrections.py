@@ -255,7 +255,10 @@ def edit_matter(
     only_marking = all(v is None for v in given.values()) and due is None and within is None
     if only_marking and restricted is None:
         raise BadValue(
-            _("nothing to correct: give --title, --ref, --leader, --plan, --due or --within")
+            _(
+                "nothing to correct: give --title, --ref, --leader, --plan, --due, --within, "
+                "--restricted or --unrestricted"
+            )
         )
     matter = find_matter(ctx, code)
     if matter.status in ("closed", "cancelled") and not only_marking:
