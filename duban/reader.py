@@ -710,29 +710,25 @@ class Reader:
             attachments=self.attachments(matter_id),
         )
 
-    def coordinations(self, matter_id: int) -> tuple[Any, ...]:
-        """The matter's coordinations (协调, 第十二条; escalated, 第十三条), in order."""
-        c = self.table("coordination")
-        return tuple(c.make(x) for x in self.rows(
-            f"SELECT {c.select('c')} FROM coordination c WHERE c.matter_id = ? ORDER BY c.id",
+    def of_matter(self, table: str, matter_id: int) -> tuple[Any, ...]:
+        """The rows of `table` that belong to a matter, in the order they were made."""
+        t = self.table(table)
+        return tuple(t.make(x) for x in self.rows(
+            f"SELECT {t.select('t')} FROM {table} t WHERE t.matter_id = ? ORDER BY t.id",
             (matter_id,),
         ))  # fmt: skip
+
+    def coordinations(self, matter_id: int) -> tuple[Any, ...]:
+        """The matter's coordinations (协调, 第十二条; escalated, 第十三条), in order."""
+        return self.of_matter("coordination", matter_id)
 
     def inspections(self, matter_id: int) -> tuple[Any, ...]:
         """How the office checked the matter (督查, 第二十条), in order."""
-        i = self.table("inspection")
-        return tuple(i.make(x) for x in self.rows(
-            f"SELECT {i.select('i')} FROM inspection i WHERE i.matter_id = ? ORDER BY i.id",
-            (matter_id,),
-        ))  # fmt: skip
+        return self.of_matter("inspection", matter_id)
 
     def attachments(self, matter_id: int) -> tuple[Any, ...]:
         """The files kept for the matter's reports and inspections, in order."""
-        f = self.table("attachment")
-        return tuple(f.make(x) for x in self.rows(
-            f"SELECT {f.select('f')} FROM attachment f WHERE f.matter_id = ? ORDER BY f.id",
-            (matter_id,),
-        ))  # fmt: skip
+        return self.of_matter("attachment", matter_id)
 
     def _lit(self, assignments: list[Assigned], reports: list[Any], as_of: dt.date | None):
         """The assignments, each lead one with its light on the day (default today)."""

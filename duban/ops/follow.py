@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from duban.ops import attachments
 from duban.ops.assignments import find_assignment
 from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
+from duban.reader import OverdueRow
 from duban.vocab import URGE_VIA
 
 
@@ -151,14 +153,12 @@ def urge(
     return [_urge_one(ctx, matter, a, u, day, how, note) for a, u in pairs]
 
 
-def urge_all_overdue(
-    ctx: Context, as_of: dt.date, *, via: str = "notice", note: str | None = None
-) -> list[Urged]:
-    """Urge every overdue lead unit on `as_of`, at most once per unit and matter that day
-    (so that a cron job may run twice)."""
-    how = URGE_VIA.parse(via)
-    made: list[Urged] = []
-    for row in list(ctx.reader.overdue(as_of)):
+def overdue_units(
+    ctx: Context, day: dt.date
+) -> Iterator[tuple[OverdueRow, Matter, Unit, Assignment]]:
+    """The lead units overdue on `day` (`Reader.overdue`: deadlines, milestones, periodic
+    reports) whose matter is open and whose part is still open now, each with its row."""
+    for row in list(ctx.reader.overdue(day)):
         if row.unit is None:
             continue
         matter = find_matter(ctx, row.code)
@@ -166,8 +166,18 @@ def urge_all_overdue(
             continue
         unit = find_unit(ctx, row.unit)
         assignment = find_assignment(ctx, matter, unit)
-        if assignment.status != "open":
-            continue
+        if assignment.status == "open":
+            yield row, matter, unit, assignment
+
+
+def urge_all_overdue(
+    ctx: Context, as_of: dt.date, *, via: str = "notice", note: str | None = None
+) -> list[Urged]:
+    """Urge every overdue lead unit on `as_of`, at most once per unit and matter that day
+    (so that a cron job may run twice)."""
+    how = URGE_VIA.parse(via)
+    made: list[Urged] = []
+    for _row, matter, unit, assignment in overdue_units(ctx, as_of):
         already = ctx.session.exec(
             select(Urging.id).where(Urging.assignment_id == assignment.id, Urging.urged_on == as_of)
         ).first()

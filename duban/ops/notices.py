@@ -21,10 +21,8 @@ from duban import deadlines
 from duban.context import Context, utcnow
 from duban.i18n import _
 from duban.models import Notice, Urging
-from duban.ops.assignments import find_assignment
-from duban.ops.follow import Urged
+from duban.ops.follow import Urged, overdue_units
 from duban.ops.matters import find_matter
-from duban.ops.units import find_unit
 
 
 @dataclass(frozen=True)
@@ -78,15 +76,8 @@ def reds(ctx: Context, day: dt.date) -> list[Pending]:
     """Each lead unit overdue on `day` (still open today), not yet told for the deadline
     it is judged by (the one in force that day); a notice that failed is due again."""
     out = []
-    for row in list(ctx.reader.overdue(day)):
-        if row.unit is None or getattr(row, "kind", "deadline") != "deadline":
-            continue
-        matter = find_matter(ctx, row.code)
-        if matter.status not in ("registered", "assigned"):
-            continue
-        unit = find_unit(ctx, row.unit)
-        assignment = find_assignment(ctx, matter, unit)
-        if assignment.status != "open":
+    for row, matter, unit, assignment in overdue_units(ctx, day):
+        if row.kind != "deadline":
             continue
         due = deadlines.in_force(ctx, matter, day, assignment=assignment)
         if due is None:
