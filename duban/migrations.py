@@ -425,6 +425,8 @@ def _m0006_follow_through(conn: Connection) -> None:
     # `register` looks for a likely duplicate by reference and by title (第十一条).
     conn.exec_driver_sql("CREATE INDEX ix_matter_source_ref ON matter (source_ref)")
     conn.exec_driver_sql("CREATE INDEX ix_matter_title ON matter (title)")
+    # `overdue` looks for the few matters reporting periodically on every run.
+    conn.exec_driver_sql("CREATE INDEX ix_matter_report_every ON matter (report_every)")
 
 
 # The numbered list.  Append only.

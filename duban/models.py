@@ -68,7 +68,7 @@ class Matter(SQLModel, table=True):
     handling: str | None = None
     reporting: str = "once"
     # 定期报告: a progress report is due every `report_every` working days after assignment.
-    report_every: int | None = None
+    report_every: int | None = Field(default=None, index=True)  # overdue: the periodic ones
     plan: str | None = Field(default=None, sa_type=Text)  # 督查方案 (第十一条)
     # 第三条 (保守秘密): kept out of exports, bulletins and notices unless asked for.
     restricted: bool = False

@@ -831,7 +831,10 @@ class Reader:
 
     def _late_row(self, as_of: dt.date, kind: str, code: str, title: str, unit: Any,
                   role: Any, person: Any, head: Any, due: Any, provisional: Any,
+                  restricted: Any, *, original: Any = None,
                   milestone: dict[str, Any] | None = None) -> OverdueRow:  # fmt: skip
+        """One row of `overdue`: a unit's deadline, a milestone or a periodic report
+        (`kind`) past on the day; `original` the unit's first deadline (default `due`)."""
         due = _date(due)
         return OverdueRow(
             code=code,
@@ -841,13 +844,14 @@ class Reader:
             responsible=person,
             head=head,
             due=due,
-            original_due=due,
+            original_due=_date(original) if original is not None else due,
             due_provisional=bool(provisional),
             days_overdue=(as_of - due).days,
             workdays_overdue=self.calendar.count(due, as_of),
             light=self.judge.light(as_of, due, None),  # red: its deadline is past
             kind=kind,
             milestone=milestone,
+            restricted=bool(restricted),  # 第三条: the office's own list shows them, marked
         )
 
     def late_milestones(self, as_of: dt.date, unit_id: int | None = None) -> Iterator[OverdueRow]:
@@ -856,7 +860,7 @@ class Reader:
         day = self.value(as_of)
         sql = (
             "SELECT m.code, m.title, u.name, a.role, a.responsible, u.head, s.due_on, "
-            "s.provisional, s.id, s.title FROM milestone s "
+            "s.provisional, m.restricted, s.id, s.title FROM milestone s "
             "JOIN matter m ON m.id = s.matter_id "
             "LEFT JOIN assignment a ON a.id = s.assignment_id "
             "LEFT JOIN unit u ON u.id = a.unit_id "
@@ -870,7 +874,7 @@ class Reader:
             params.append(unit_id)
         sql += " ORDER BY s.due_on, m.code, s.id"
         rows = (
-            self._late_row(as_of, "milestone", *row[:8], milestone={"id": row[8], "title": row[9]})
+            self._late_row(as_of, "milestone", *row[:9], milestone={"id": row[9], "title": row[10]})
             for row in self.rows(sql, tuple(params))
         )
         yield from _by_unit(rows)
@@ -887,14 +891,14 @@ class Reader:
         day stops the clock."""
         day = self.value(as_of)
         sql = (
-            "SELECT m.code, m.title, u.name, a.role, a.responsible, u.head, m.report_every, "
-            "a.notified_on, d.due_on, (SELECT max(r.received_on) FROM report r "
+            "SELECT m.code, m.title, u.name, a.role, a.responsible, u.head, m.restricted, "
+            "m.report_every, a.notified_on, d.due_on, (SELECT max(r.received_on) FROM report r "
             "WHERE r.assignment_id = a.id AND r.received_on <= ?) "
             "FROM assignment a JOIN matter m ON m.id = a.matter_id "
-            "JOIN unit u ON u.id = a.unit_id JOIN deadline d ON d.id = "
-            "(SELECT x.id FROM deadline x WHERE x.assignment_id = a.id AND x.effective_on <= ? "
-            "ORDER BY x.effective_on DESC, x.id DESC LIMIT 1) "
-            "WHERE m.reporting = 'periodic' AND m.report_every IS NOT NULL "
+            f"JOIN unit u ON u.id = a.unit_id JOIN deadline d ON d.id = {deadline_used('current')} "
+            # The few periodic matters, by their index; not every open assignment.
+            "WHERE m.id IN (SELECT id FROM matter WHERE report_every IS NOT NULL) "
+            "AND m.reporting = 'periodic' "
             "AND a.role = 'lead' AND a.notified_on <= ? "
             f"AND (a.status = 'open' OR a.completed_on > ?) AND {self._OPEN_ON} "
             "AND NOT EXISTS (SELECT 1 FROM report r WHERE r.assignment_id = a.id "
@@ -906,13 +910,10 @@ class Reader:
             sql += " AND a.unit_id = ?"
             params.append(unit_id)
         out = []
-        for code, title, unit, role, person, head, every, notified, due, last in self.rows(
-            sql, tuple(params)
-        ):
+        for *who, restricted, every, notified, due, last in self.rows(sql, tuple(params)):
             end = self.period_missed(_date(notified), int(every), _date(last))
             if end < as_of and end <= _date(due):
-                out.append(self._late_row(as_of, "periodic", code, title, unit, role, person,
-                                          head, end, False))  # fmt: skip
+                out.append(self._late_row(as_of, "periodic", *who, end, False, restricted))
         out.sort(key=lambda r: (r.due, r.code, r.unit or ""))
         return out
 
@@ -979,7 +980,8 @@ class Reader:
         late = (
             "SELECT m.code AS code, m.title AS title, u.name AS unit, a.role AS role, "
             "a.responsible AS responsible, u.head AS head, d.due_on AS due, "
-            "o.due_on AS original, d.provisional AS provisional FROM assignment a "
+            "o.due_on AS original, d.provisional AS provisional, m.restricted AS restricted "
+            "FROM assignment a "
             "JOIN matter m ON m.id = a.matter_id JOIN unit u ON u.id = a.unit_id "
             f"JOIN deadline d ON d.id = {deadline_used(against)} "
             "JOIN deadline o ON o.id = a.original_deadline_id "
@@ -1004,7 +1006,7 @@ class Reader:
         else:
             never = (
                 " UNION ALL SELECT m.code, m.title, NULL, NULL, NULL, NULL, d.due_on, o.due_on, "
-                "d.provisional FROM matter m JOIN deadline d ON d.id = "
+                "d.provisional, m.restricted FROM matter m JOIN deadline d ON d.id = "
                 f"{deadline_used(against, matter=True)} "
                 f"JOIN deadline o ON o.id = {deadline_used('original', matter=True)} "
                 "WHERE m.id IN (SELECT id FROM matter WHERE status IN ('registered', 'assigned') "
@@ -1020,35 +1022,14 @@ class Reader:
         sql = f"SELECT * FROM ({late}) late ORDER BY late.due, late.code"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        rows = _by_unit(self._late(as_of, *row) for row in self.rows(sql, tuple(params)))
+        rows = _by_unit(
+            self._late_row(as_of, "deadline", *who, due, provisional, restricted, original=original)
+            for *who, due, original, provisional, restricted in self.rows(sql, tuple(params))
+        )
         # Milestones (节点目标) and periodic reports missed, merged in deadline order.
         more = (self.late_milestones(as_of, unit_id), self.late_periodic(as_of, unit_id))
         merged = heapq.merge(rows, *more, key=lambda r: (r.due, r.code))
-        secret = self.restricted_codes()  # 第三条: the office's own list shows them, marked
-        for row in islice(merged, limit):
-            yield replace(row, restricted=True) if row.code in secret else row
-
-    def restricted_codes(self) -> set[str]:
-        """The codes of the restricted matters (涉密, 第三条): few, to mark rows by code."""
-        return {code for (code,) in self.rows("SELECT m.code FROM matter m WHERE m.restricted")}
-
-    def _late(self, as_of: dt.date, code, title, unit, role, person, head, due, original,
-              provisional) -> OverdueRow:  # fmt: skip
-        due, original = _date(due), _date(original)
-        return OverdueRow(
-            code=code,
-            title=title,
-            unit=unit,
-            role=role,
-            responsible=person,
-            head=head,
-            due=due,
-            original_due=original,
-            due_provisional=bool(provisional),
-            days_overdue=(as_of - due).days,
-            workdays_overdue=self.calendar.count(due, as_of),
-            light=self.judge.light(as_of, due, None),  # red: its deadline is past
-        )
+        yield from islice(merged, limit)
 
     # -- looking ahead -----------------------------------------------------------------------
 

@@ -170,7 +170,6 @@ def test_sql_filter_and_the_record_on_both_databases(fresh_db):
 
         assert codes(False) == ["DB-2026-0002"]
         assert codes(True) == ["DB-2026-0001", "DB-2026-0002"]
-        assert restricted.restricted_codes(ctx.reader) == {"DB-2026-0001"}
         assert restricted.sql_filter(False, "x") == " AND NOT x.restricted"
         assert restricted.sql_filter(True) == ""
         restricted.record_inclusion(

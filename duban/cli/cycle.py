@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from duban.cli.command import fail
+from duban.cli.options import AGAINST
 from duban.cli.run import Run
 from duban.errors import EXIT_FINDING, EXIT_USAGE
 from duban.i18n import _
@@ -389,12 +390,7 @@ def register_commands(app: typer.Typer) -> None:
         exit_code: bool = typer.Option(
             False, "--exit-code", help="Exit 1 when anything is overdue (for cron and scripts)."
         ),
-        against: str = typer.Option(
-            "current",
-            "--against",
-            help="Judge each unit by its current deadline (in force on the day) or its "
-            "original one (kept through extensions and reworks): current or original.",
-        ),
+        against: str = AGAINST,
     ) -> None:
         """List what is overdue (逾期), most overdue first.
 
@@ -457,12 +453,7 @@ def register_commands(app: typer.Typer) -> None:
         as_of: str | None = typer.Option(
             None, "--as-of", help="Judge the warning lights on this date (default today)."
         ),
-        against: str = typer.Option(
-            "current",
-            "--against",
-            help="Judge each unit by its current deadline (in force on the day) or its "
-            "original one (kept through extensions and reworks): current or original.",
-        ),
+        against: str = AGAINST,
     ) -> None:
         """List the matters on the register (all of them unless --limit).
 
@@ -518,12 +509,7 @@ def register_commands(app: typer.Typer) -> None:
         as_of: str | None = typer.Option(
             None, "--as-of", help="Looking ahead from this date (default today)."
         ),
-        against: str = typer.Option(
-            "current",
-            "--against",
-            help="Judge each unit by its current deadline (in force on the day) or its "
-            "original one (kept through extensions and reworks): current or original.",
-        ),
+        against: str = AGAINST,
     ) -> None:
         """List what falls due soon (即将到期), soonest first, with its warning light.
 
@@ -557,12 +543,7 @@ def register_commands(app: typer.Typer) -> None:
     def summary(
         ctx: typer.Context,
         as_of: str | None = typer.Option(None, "--as-of", help="As of this date (default today)."),
-        against: str = typer.Option(
-            "current",
-            "--against",
-            help="Judge each unit by its current deadline (in force on the day) or its "
-            "original one (kept through extensions and reworks): current or original.",
-        ),
+        against: str = AGAINST,
     ) -> None:
         """One screen for the leader (督办概况): matters open, due this week (the next 5
         working days), overdue and closed this month, and the same for each lead unit.

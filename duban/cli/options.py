@@ -20,6 +20,15 @@ from duban.errors import BadValue
 from duban.i18n import N_, _
 
 PANEL = N_("Common options")
+
+# `--against` (overdue, list, due, summary): which deadline a unit is judged by, declared
+# once; the value is checked by `duban.reader.check_against`.
+AGAINST = typer.Option(
+    "current",
+    "--against",
+    help="Judge each unit by its current deadline (in force on the day) or its "
+    "original one (kept through extensions and reworks): current or original.",
+)
 FORMATS = ("table", "json", "csv")
 LANGS = ("en", "zh")
 

@@ -53,7 +53,6 @@ from duban.i18n import _
 if TYPE_CHECKING:  # no ORM at import: `overdue` and `list` read with the driver alone
     from duban.context import Context
     from duban.models import HistoryEntry, Matter
-    from duban.reader import Reader
 
 T = TypeVar("T")
 
@@ -69,11 +68,6 @@ def sql_filter(include: bool, alias: str = "m") -> str:
     if include:
         return ""
     return f" AND NOT {alias}.restricted"
-
-
-def restricted_codes(reader: Reader) -> set[str]:
-    """The codes of every restricted matter (few): to mark rows that carry only a code."""
-    return reader.restricted_codes()
 
 
 def visible(restricted: Any, include: bool) -> bool:
