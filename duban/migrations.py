@@ -429,6 +429,49 @@ def _m0006_follow_through(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_matter_report_every ON matter (report_every)")
 
 
+def _m0007_trust(conn: Connection) -> None:
+    """Trust (issue 11): the history as a hash chain, units' heads with their dates, and
+    three indexes dropped that another index already serves (each is the first column
+    of a wider one), so that every write keeps fewer."""
+    conn.exec_driver_sql("ALTER TABLE history ADD COLUMN prev_hash VARCHAR")
+    conn.exec_driver_sql("ALTER TABLE history ADD COLUMN hash VARCHAR")
+    md = MetaData()
+    Table("unit", md, Column("id", Integer, primary_key=True))
+    heads = Table(
+        "unit_head",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("unit_id", Integer, ForeignKey("unit.id"), nullable=False, index=True),
+        Column("head", String),
+        # The first business day this person was the head; NULL: from before the
+        # register knew (the head a unit had when this step ran).
+        Column("since", Date),
+        Column("created_at", TIMESTAMP, nullable=False),
+        Column("created_by", String, nullable=False),
+    )
+    heads.create(conn)
+    now = dt.datetime.now(dt.UTC)
+    rows = conn.exec_driver_sql("SELECT id, head FROM unit WHERE head IS NOT NULL").all()
+    if rows:
+        conn.execute(
+            heads.insert(),
+            [
+                {
+                    "unit_id": u,
+                    "head": h,
+                    "since": None,
+                    "created_at": now,
+                    "created_by": "migration",
+                }
+                for u, h in rows
+            ],
+        )
+    # ix_matter_status_year_seq, ix_assignment_status_role and the unique (matter_id,
+    # unit_id) serve every lookup these did.
+    for name in ("ix_matter_status", "ix_assignment_status", "ix_assignment_matter_id"):
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+
+
 # The numbered list.  Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "units, matters, assignments, reports, reviews, history, calendar", _m0001_initial),
@@ -446,6 +489,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
         "inspections, attachments, notices",
         _m0006_follow_through,
     ),
+    (7, "history as a hash chain; units' heads by date; fewer indexes", _m0007_trust),
 ]
 
 LATEST = MIGRATIONS[-1][0]

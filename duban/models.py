@@ -75,7 +75,7 @@ class Matter(SQLModel, table=True):
     received_on: dt.date
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
     note: str | None = None
-    status: str = Field(default="registered", index=True)
+    status: str = Field(default="registered")  # served by ix_matter_status_year_seq
     closed_on: dt.date | None = Field(default=None, index=True)
     created_at: dt.datetime
     created_by: str
@@ -91,7 +91,7 @@ class Assignment(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    matter_id: int = Field(foreign_key="matter.id", index=True)
+    matter_id: int = Field(foreign_key="matter.id")  # served by uq_assignment_matter_unit
     unit_id: int = Field(foreign_key="unit.id", index=True)
     role: str
     responsible: str | None = None
@@ -99,7 +99,7 @@ class Assignment(SQLModel, table=True):
     deadline_id: int | None = Field(default=None, foreign_key="deadline.id")  # in force now
     # The first deadline, kept through every extension and rework.
     original_deadline_id: int | None = Field(default=None, foreign_key="deadline.id")
-    status: str = Field(default="open", index=True)
+    status: str = Field(default="open")  # served by ix_assignment_status_role
     completed_on: dt.date | None = Field(default=None, index=True)
     created_at: dt.datetime
 
@@ -285,6 +285,22 @@ class HistoryEntry(SQLModel, table=True):
     actor: str
     recorded_at: dt.datetime
     effective_on: dt.date
+    prev_hash: str | None = None  # the hash of the entry before (the chain)
+    hash: str | None = None  # the hash of this entry's content and prev_hash
+
+
+class UnitHead(SQLModel, table=True):
+    """Who was a unit's head (主要负责人) from which day: a report is judged by the head
+    on the day it was received (第十二条), not by today's."""
+
+    __tablename__ = "unit_head"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    head: str | None = None
+    since: dt.date | None = None  # None: from before the register knew
+    created_at: dt.datetime
+    created_by: str
 
 
 class CalendarYear(SQLModel, table=True):
