@@ -17,7 +17,9 @@ from functools import cached_property
 
 from sqlmodel import Session
 
+from duban import chain
 from duban.errors import BadValue
+from duban.i18n import _
 from duban.models import HistoryEntry, Matter
 from duban.reader import Reader
 from duban.vocab import ACTION
@@ -35,6 +37,9 @@ class Context:
     actor: str
     strict_calendar: bool | None = None  # --strict-calendar for one run; None: the setting
     warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        chain.watch(self.session)  # each entry is chained, with the state it left, at commit
 
     # -- settings ----------------------------------------------------------------
 
@@ -59,18 +64,40 @@ class Context:
         return self.reader.date(text, what=what)
 
     def business_day(
-        self, on: dt.date | None, *, not_before: dt.date, refusal: str, **fields: object
+        self,
+        on: dt.date | None,
+        *,
+        not_before: dt.date | None,
+        refusal: str = "",
+        **fields: object,
     ) -> dt.date:
-        """The day a change took effect: `on`, or today; never before `not_before`.
+        """The day a change took effect: `on`, or today; never before `not_before`, and
+        never after today by more than the setting `future_days` (a register records
+        what happened, not what is planned).
 
-        `refusal` (already translated) says why, with `{day}` and `{limit}` for the two
-        dates and any other `{field}` given in `fields`.
+        `refusal` (already translated) says why a day before `not_before` is refused,
+        with `{day}` and `{limit}` for the two dates and any other `{field}` given in
+        `fields`.  Every business date a change records passes here: the one check.
         """
         day = on or self.today()
-        if day < not_before:
+        if not_before is not None and day < not_before:
             raise BadValue(
                 refusal.format(day=day.isoformat(), limit=not_before.isoformat(), **fields)
             )
+        today = self.today()
+        ahead = int(self.setting("future_days"))
+        if (day - today).days > ahead:
+            if ahead:
+                message = _(
+                    "{day} is after today ({today}): a register records what has happened, "
+                    "and a date may run at most {n} day(s) ahead (setting future_days)"
+                )
+            else:
+                message = _(
+                    "{day} is after today ({today}): a register records what has happened "
+                    "(setting future_days allows none ahead)"
+                )
+            raise BadValue(message.format(day=day.isoformat(), today=today.isoformat(), n=ahead))
         return day
 
     # -- calendar ----------------------------------------------------------------
@@ -89,6 +116,13 @@ class Context:
         return self.setting("strict_calendar") == "true"
 
     # -- history -----------------------------------------------------------------
+
+    def unlinked_rows(self, table: str, first_id: int) -> list[tuple[str, int]]:
+        """The rows of `table` above `first_id` pointing at nothing: a bulk write's own
+        check of its foreign keys (`db.transaction(bulk=True)`), SQLite only."""
+        from duban.db import unlinked_rows
+
+        return unlinked_rows(self.session.connection(), table, first_id)
 
     def add_to_history(
         self,
@@ -112,6 +146,7 @@ class Context:
             effective_on=effective_on,
         )
         self.session.add(entry)
+        chain.track(self.session, entry)
         return entry
 
 

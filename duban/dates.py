@@ -28,6 +28,10 @@ _RELATIVE = {
     "明天": 1,
 }
 FORMS = N_("YYYY-MM-DD, YYYY/MM/DD, YYYY年MM月DD日, MM月DD日, today or yesterday")
+# The years a typed date may have: far wider than the calendar (2004-2099), narrow
+# enough that no date arithmetic on one can leave Python's dates (years 1 to 9999),
+# which would be an internal error instead of a bad value.
+YEARS = (1900, 2199)
 # What Python says of an impossible date (3.11, 3.12), for the catalogue.
 _IMPOSSIBLE = (
     N_("day is out of range for month"),
@@ -91,6 +95,12 @@ def parse_date(
         parts = (today(tz_name).year, *match.groups())
     if parts:
         year, month, day = (int(part) for part in parts)
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise BadValue(
+                _("bad {what} {raw!r}: the year must be from {first} to {last}").format(
+                    what=_(what), raw=raw, first=YEARS[0], last=YEARS[1]
+                )
+            )
         try:
             return dt.date(year, month, day)
         except ValueError as exc:

@@ -2,7 +2,8 @@
 
 Everything SQLite-specific lives here (pragmas, file mode, BEGIN IMMEDIATE); the
 rest of the package speaks standard SQL through SQLModel, so a register can also be
-a PostgreSQL database given as a URL.
+a PostgreSQL database given as a URL, where each change takes the register's one
+writer lock as it begins (`_postgresql_writers`), as BEGIN IMMEDIATE does on SQLite.
 """
 
 from __future__ import annotations
@@ -14,15 +15,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlmodel import Session, create_engine
 
+from duban.chain import LOCK_KEY
 from duban.errors import BadValue, RegisterError
 from duban.i18n import _
-from duban.store import BUSY_TIMEOUT_MS, discard_if_unused, locate, prepare_file
+from duban.store import (
+    BUSY_TIMEOUT_MS,
+    damage_of,
+    damaged,
+    discard_if_unused,
+    locate,
+    prepare_file,
+    probe,
+)
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -41,10 +52,87 @@ def _sqlite_pragmas(engine: Engine) -> None:
     def _begin(conn) -> None:
         # A writer takes the write lock at BEGIN: a deferred transaction that upgrades
         # later can fail with SQLITE_BUSY at once, which busy_timeout cannot wait out.
-        if conn.get_execution_options().get("duban_read_only"):
+        options = conn.get_execution_options()
+        # Foreign keys are checked row by row, except in a bulk write (the ledger's
+        # import), which sets rows that point at each other at once and checks its new
+        # rows itself before it commits (the pragma is fixed for a whole transaction, so
+        # it is set here, before BEGIN, on every transaction).
+        bulk = options.get("duban_bulk")
+        conn.exec_driver_sql(f"PRAGMA foreign_keys = {'OFF' if bulk else 'ON'}")
+        if options.get("duban_read_only"):
             conn.exec_driver_sql("BEGIN")
         else:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _begin_write(conn.connection.dbapi_connection)
+
+
+def _begin_write(dbapi_conn: Any) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock in turn with the other writers.
+
+    SQLite's own busy handler waits longer and longer between tries (up to 100 ms), so
+    a writer that has waited long loses the lock to each newcomer: with 8 processes
+    writing at once a command waited 7 s, and past busy_timeout it failed with
+    "database is locked".  Here every waiting writer tries again every few
+    milliseconds, so each has the same chance whenever the lock comes free.
+    """
+    import random
+    import sqlite3
+    import time
+
+    give_up = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    dbapi_conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_BUSY) & 0xFF
+                if busy != sqlite3.SQLITE_BUSY:
+                    raise
+                if time.monotonic() > give_up:
+                    raise RegisterError(
+                        _(
+                            "the register is busy: other changes held it for over {s} s; "
+                            "nothing was written: run the command again"
+                        ).format(s=BUSY_TIMEOUT_MS // 1000)
+                    ) from exc
+            time.sleep(random.uniform(0.001, 0.005))
+    finally:
+        dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+PG_WRITE_WAIT_MS = 60_000  # how long a change on PostgreSQL waits for the one before
+
+
+def _postgresql_writers(engine: Engine) -> None:
+    """On PostgreSQL, one change at a time, as on SQLite: each writer takes one
+    transaction-scoped lock (the history chain's, `chain.LOCK_KEY`) when it begins, so
+    that what it reads and checks (the next number, a likely duplicate, "urged once a
+    day") still holds when it commits.  Every change writes the chained history, which
+    serialises writers anyway; taking the lock first makes the whole change one step,
+    with no serialization failure or unique violation for anyone to see.  Readers take
+    no lock.  A writer waits in turn up to PG_WRITE_WAIT_MS (a shared register has many
+    more writers than a file: eight at once, each change taking up to a second on a
+    loaded server, make a queue of several seconds), then is told the register is busy.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn) -> None:
+        if conn.get_execution_options().get("duban_read_only"):
+            return
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {PG_WRITE_WAIT_MS}")
+        try:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({LOCK_KEY})")
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+                raise
+            raise RegisterError(
+                _(
+                    "the register is busy: other changes held it for over {s} s; "
+                    "nothing was written: run the command again"
+                ).format(s=PG_WRITE_WAIT_MS // 1000)
+            ) from exc
+        conn.exec_driver_sql("SET LOCAL lock_timeout TO DEFAULT")
 
 
 @dataclass
@@ -76,12 +164,20 @@ def open_engine(db: str | None, *, create: bool) -> Opened:
         ) from exc
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine)
+    elif engine.dialect.name == "postgresql":
+        _postgresql_writers(engine)
     from duban.migrations import migrate
 
     try:
         migrate(engine, create=create)
+        if engine.dialect.name == "sqlite" and where.path is not None:
+            with engine.connect() as conn:
+                probe(conn.connection.driver_connection, where.path)
     except DBAPIError as exc:  # locked, unreadable, not a database, server down
         engine.dispose()
+        problem = damage_of(exc)
+        if problem is not None:
+            raise damaged(where.path or repr(engine.url), problem) from exc
         raise RegisterError(
             _("cannot open the register {where}: {error}").format(
                 where=repr(engine.url), error=exc.orig
@@ -130,11 +226,17 @@ def _signals_held() -> Iterator[None]:
 
 
 @contextmanager
-def transaction(engine: Engine, on_commit: Callable[[], None] | None = None) -> Iterator[Session]:
+def transaction(
+    engine: Engine, on_commit: Callable[[], None] | None = None, *, bulk: bool = False
+) -> Iterator[Session]:
     """One change, one transaction: committed whole, or rolled back whole.
 
-    `on_commit` runs with the commit, before any interruption can arrive.
+    `on_commit` runs with the commit, before any interruption can arrive.  `bulk`: on
+    SQLite, foreign keys are not checked row by row (see `_sqlite_pragmas`); the writer
+    checks its rows with `unlinked_rows` before the commit.
     """
+    if bulk:
+        engine = engine.execution_options(duban_bulk=True)
     with Session(engine, expire_on_commit=False) as session:
         session.begin()
         yield session
@@ -142,6 +244,21 @@ def transaction(engine: Engine, on_commit: Callable[[], None] | None = None) -> 
             session.commit()
             if on_commit is not None:
                 on_commit()
+
+
+def unlinked_rows(conn: Any, table: str, first_id: int) -> list[tuple[str, int]]:
+    """The rows of `table` with an id above `first_id` whose foreign keys point at no row,
+    as (column, id): what SQLite would have refused had it checked them as they came."""
+    found: list[tuple[str, int]] = []
+    for fk in conn.exec_driver_sql(f"PRAGMA foreign_key_list({table})").all():
+        parent, column, key = fk[2], fk[3], fk[4] or "id"
+        for (row_id,) in conn.exec_driver_sql(
+            f"SELECT t.id FROM {table} t WHERE t.id > ? AND t.{column} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{key} = t.{column}) LIMIT 5",
+            (first_id,),
+        ):
+            found.append((column, row_id))
+    return found
 
 
 @contextmanager

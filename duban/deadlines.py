@@ -61,6 +61,19 @@ class Due:
         return out
 
 
+def check_reach(ctx: Context, start: dt.date, due: dt.date, *, what: str = N_("deadline")) -> None:
+    """A deadline within the calendar and at most the setting `deadline_years` years after
+    its start (a report, a notification, a receipt): 2100-01-01 is a slip, not a plan."""
+    check_range(due)
+    years = int(ctx.setting("deadline_years"))
+    if due > start + relativedelta(years=years):
+        raise BadValue(
+            _(
+                "the {what} {due} is more than {n} year(s) after {start} (setting deadline_years)"
+            ).format(what=_(what), due=due.isoformat(), n=years, start=start.isoformat())
+        )
+
+
 def check_within(within: int | None) -> None:
     if within is not None and within < 1:
         raise BadValue(
@@ -163,9 +176,12 @@ def choose(
                     what=_(what), due=due.isoformat(), start=start.isoformat()
                 )
             )
+        check_reach(ctx, start, due, what=what)
         return Due(on_working_day(ctx, due, what=what))
     if within is not None:
-        return count(ctx, start, within, what=what)
+        counted = count(ctx, start, within, what=what)
+        check_reach(ctx, start, counted.on, what=what)
+        return counted
     if default is not None:
         return default
     return count(ctx, start, int(ctx.setting("default_within")), what=what)

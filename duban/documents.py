@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from duban.i18n import N_, in_language
+from duban.text import visible
 
 # GB/T 9704-2012: A4, margins (mm), the body's size and exact line spacing (pt).
 PAGE_MM = (210, 297)
@@ -432,7 +433,7 @@ class _Word:
             self._run(p, " —", "page", SMALL_PT)
 
     def _run(self, p: Any, text: str, part: str, size: float, color: str | None = None) -> Any:
-        run = p.add_run(text)
+        run = p.add_run(visible(text))  # a control character: shown, never a broken file
         run.font.size = self.Pt(size)
         _fonts(run._r.get_or_add_rPr(), part)
         if color:

@@ -49,3 +49,7 @@ class RegisterError(DubanError):
     """The register itself cannot be opened or written."""
 
     exit_code = EXIT_INTERNAL
+
+
+class Damaged(RegisterError):
+    """The register's file is damaged (or is no register): `duban check`, then a backup."""

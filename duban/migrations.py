@@ -429,12 +429,35 @@ def _m0006_follow_through(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX ix_matter_report_every ON matter (report_every)")
 
 
+def _repair_0007(conn: Connection) -> None:
+    """Steps 3 and 6 grew after they first landed (before any release): a register made
+    by a build in between has their first form.  Give it what they added later, so that
+    every register at schema 6 is the same (tests/data/registers/duban-schema-3.db and
+    -6.db were made by those builds)."""
+    from sqlalchemy import inspect
+
+    if "restricted" not in {c["name"] for c in inspect(conn).get_columns("matter")}:
+        conn.exec_driver_sql(
+            "ALTER TABLE matter ADD COLUMN restricted BOOLEAN NOT NULL DEFAULT false"
+        )
+    for name, on in (
+        ("ix_matter_status_year_seq", "matter (status, year, seq)"),
+        ("ix_assignment_status_role", "assignment (status, role)"),
+        ("ix_matter_source_ref", "matter (source_ref)"),
+        ("ix_matter_title", "matter (title)"),
+        ("ix_matter_report_every", "matter (report_every)"),
+    ):
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {on}")
+
+
 def _m0007_trust(conn: Connection) -> None:
     """Trust (issue 11): the history as a hash chain, units' heads with their dates, and
     three indexes dropped that another index already serves (each is the first column
     of a wider one), so that every write keeps fewer."""
+    _repair_0007(conn)
     conn.exec_driver_sql("ALTER TABLE history ADD COLUMN prev_hash VARCHAR")
     conn.exec_driver_sql("ALTER TABLE history ADD COLUMN hash VARCHAR")
+    conn.exec_driver_sql("ALTER TABLE history ADD COLUMN state TEXT")  # duban.chain
     md = MetaData()
     Table("unit", md, Column("id", Integer, primary_key=True))
     heads = Table(
@@ -470,6 +493,149 @@ def _m0007_trust(conn: Connection) -> None:
     # unit_id) serve every lookup these did.
     for name in ("ix_matter_status", "ix_assignment_status", "ix_assignment_matter_id"):
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    _chain_0007(conn)  # keep last: it vouches for the rows as this step leaves them
+
+
+# The protected tables' columns as migration 7 hashes them (a frozen copy of
+# duban.chain's MATTER_TABLES and OTHER_TABLES as they were then).
+_CHAIN_MATTER_0007 = {
+    "matter": "id code year seq title source proposal_by source_ref leader handling "
+    "reporting report_every plan restricted:b received_on:d deadline_id note status "
+    "closed_on:d created_at:t created_by",
+    "assignment": "id matter_id unit_id role responsible notified_on:d deadline_id "
+    "original_deadline_id status completed_on:d created_at:t",
+    "deadline": "id matter_id assignment_id what due_on:d counted_from:d within provisional:b "
+    "why previous_id effective_on:d recorded_at:t",
+    "report": "id matter_id assignment_id kind text file_name written:b signed_by sealed:b "
+    "received_on:d proposed_due_on:d late_reason milestone_id status created_at:t created_by",
+    "review": "id report_id decision reason reviewed_on:d new_due_on:d created_at:t created_by",
+    "urging": "id matter_id assignment_id urged_on:d via note created_at:t created_by",
+    "milestone": "id matter_id assignment_id title due_on:d counted_from:d within "
+    "provisional:b created_on:d created_at:t created_by",
+    "coordination": "id matter_id units note escalated:b coordinated_on:d created_at:t created_by",
+    "inspection": "id matter_id method note inspected_on:d created_at:t created_by",
+    "attachment": "id matter_id report_id inspection_id name sha256 size stored created_at:t "
+    "created_by",
+}
+_CHAIN_OTHER_0007 = {
+    "unit": "id name code kind head parent_id created_at:t",
+    "unit_alias": "id unit_id alias",
+    "unit_head": "id unit_id head since:d created_at:t created_by",
+    "setting": "key value",
+    "calendar_year": "year source papers loaded_at:t loaded_by",
+    "calendar_day": "id day:d off:b name set_by_office:b",
+    "notice": "id kind ref sent_at:t ok:b",
+}
+
+
+def _chain_0007(conn: Connection) -> None:
+    """The history as it stands, chained in id order; the last entry of each matter
+    records the digest of that matter's rows, the last entry without a matter (or else
+    the last entry) those of the tables without one.  A frozen copy of `duban.chain`'s
+    hashing as it was at migration 7: the same text, the same digests."""
+    import hashlib
+    import heapq
+    import json
+    from itertools import groupby
+
+    if conn.exec_driver_sql("SELECT count(*) FROM history").scalar() == 0:
+        return
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                              check_circular=False).encode  # fmt: skip
+
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def instant(v: object) -> object:
+        if isinstance(v, dt.datetime):
+            v = v.astimezone(dt.UTC) if v.tzinfo is not None else v
+            return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return v
+
+    def day(v: object) -> object:
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            return v.isoformat()
+        return instant(v)
+
+    def flag(v: object) -> object:
+        return int(v) if isinstance(v, bool) else v
+
+    kinds = {"d": day, "t": instant, "b": flag}
+    typed = conn.dialect.name != "sqlite"  # SQLite's values are canonical as they are
+
+    def canonical(row: tuple, columns: list[str], offset: int) -> list:
+        out = list(row[offset:])
+        if typed:
+            for i, c in enumerate(columns):
+                kind = c.partition(":")[2]
+                if kind:
+                    out[i] = kinds[kind](out[i])
+        while out and out[-1] is None:
+            out.pop()
+        return out
+
+    def stream(sql: str):
+        return conn.exec_driver_sql(sql, execution_options={"stream_results": True})
+
+    def matter_rows(rank: int, table: str, spec: str):
+        columns = spec.split()
+        names = ", ".join(f"t.{c.partition(':')[0]}" for c in columns)
+        if table == "matter":
+            sql = f"SELECT t.id, {names} FROM matter t"
+        elif table == "review":
+            sql = (f"SELECT COALESCE(r.matter_id, -1), {names} FROM review t "
+                   "LEFT JOIN report r ON r.id = t.report_id")  # fmt: skip
+        else:
+            sql = f"SELECT t.matter_id, {names} FROM {table} t"
+        for row in stream(sql + " ORDER BY 1, t.id"):
+            yield row[0], rank, canonical(tuple(row), columns, 1)
+
+    tables = list(_CHAIN_MATTER_0007)
+    merged = heapq.merge(
+        *(matter_rows(i, t, _CHAIN_MATTER_0007[t]) for i, t in enumerate(tables)),
+        key=lambda x: (x[0], x[1]),
+    )
+    last = dict(
+        conn.exec_driver_sql("SELECT matter_id, max(id) FROM history GROUP BY matter_id").all()
+    )
+    tokens: dict[int, list[str]] = {}
+    for mid, rows in groupby(merged, key=lambda x: x[0]):
+        if mid not in last:
+            continue  # rows no entry explains: verify will say so
+        lines, hints = [], []
+        for rank, same in groupby(rows, key=lambda x: x[1]):
+            found = [r[2] for r in same]
+            digest = sha(encode(found))
+            lines.append(f"{tables[rank]}.{len(found)}.{digest}")
+            hints.append(f"{tables[rank]}.{len(found)}.{digest[:8]}")
+        token = "/".join([f"m{mid}={sha(chr(10).join(lines))}", *hints])
+        tokens.setdefault(last[mid], []).append(token)
+    carrier = last.get(None) or max(last.values())
+    for table, spec in _CHAIN_OTHER_0007.items():
+        columns = spec.split()
+        names = ", ".join(c.partition(":")[0] for c in columns)
+        found = sorted(
+            (canonical(tuple(r), columns, 0) for r in conn.exec_driver_sql(
+                f"SELECT {names} FROM {table}")),
+            key=lambda r: r[0],
+        )  # fmt: skip
+        tokens.setdefault(carrier, []).append(f"{table}={len(found)}.{sha(encode(found))}")
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    update = (
+        f"UPDATE history SET prev_hash = {mark}, hash = {mark}, state = {mark} WHERE id = {mark}"
+    )
+    prev, batch = None, []
+    entries = stream("SELECT id, matter_id, action, detail, actor, recorded_at, effective_on "
+                     "FROM history ORDER BY id")  # fmt: skip
+    for entry_id, mid, action, detail, actor, recorded, effective in entries:
+        state = " ".join(tokens.pop(entry_id, ())) or None
+        text = encode(["duban-history-1", prev, mid, action, detail, actor, instant(recorded),
+                       day(effective), state])  # fmt: skip
+        new = sha(text)
+        batch.append((prev, new, state, entry_id))
+        prev = new
+    for i in range(0, len(batch), 5000):
+        conn.exec_driver_sql(update, batch[i : i + 5000])
 
 
 # The numbered list.  Append only.

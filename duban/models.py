@@ -16,6 +16,11 @@ import datetime as dt
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# The largest id a row can have: ids are INTEGER, 32 bits in standard SQL and on
+# PostgreSQL (SQLite's 64); a larger number names no row, and is not sent to the server,
+# which would refuse it as out of range.
+MAX_ID = 2**31 - 1
+
 
 class Unit(SQLModel, table=True):
     """承办单位: a unit that handles matters; units have a parent (第五条)."""
@@ -122,7 +127,9 @@ class Report(SQLModel, table=True):
     proposed_due_on: dt.date | None = None
     # Why an extension was asked for only after the deadline had passed (第十二条).
     late_reason: str | None = Field(default=None, sa_type=Text)
-    milestone_id: int | None = Field(default=None, foreign_key="milestone.id", index=True)
+    # The milestone it meets (milestone.id): added by migration 6 without a foreign key,
+    # which SQLite cannot add to a column it has; `report --milestone` checks the id.
+    milestone_id: int | None = Field(default=None, index=True)
     status: str = Field(default="pending", index=True)
     created_at: dt.datetime
     created_by: str
@@ -287,6 +294,8 @@ class HistoryEntry(SQLModel, table=True):
     effective_on: dt.date
     prev_hash: str | None = None  # the hash of the entry before (the chain)
     hash: str | None = None  # the hash of this entry's content and prev_hash
+    # Digests of the rows the change left (`duban.chain`), covered by `hash`.
+    state: str | None = Field(default=None, sa_type=Text)
 
 
 class UnitHead(SQLModel, table=True):

@@ -22,6 +22,7 @@ import heapq
 import re
 from collections import namedtuple
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import groupby, islice
@@ -293,7 +294,11 @@ class Reader:
             while page := cursor.fetchmany(PAGE):
                 yield from page
         finally:
-            cursor.close()
+            # A listing left unfinished (a command that failed halfway) is closed when
+            # it is collected, perhaps after its connection: nothing to say then, and
+            # Python would print a traceback for it.
+            with suppress(Exception):
+                cursor.close()
 
     def value(self, value: Any) -> Any:
         """A parameter as the driver wants it: SQLite compares dates as ISO text."""
@@ -1154,9 +1159,15 @@ def open_reader(db: str | None) -> tuple[Reader, Callable[[], None]]:
     A register written by an older duban is first brought up to this version by the
     migrations (through the ORM, once); one written by a newer duban is refused.
     """
-    from duban.store import SCHEMA_VERSION, connect
+    from duban.store import SCHEMA_VERSION, connect, locate, probe
 
     conn, dialect = connect(db)
+    if dialect == "sqlite":
+        try:
+            probe(conn, locate(db).path)  # a damaged file is said so (exit 5), at once
+        except RegisterError:
+            conn.close()
+            raise
     reader = Reader(conn, dialect)
     version = reader.schema_version()
     if version is None:

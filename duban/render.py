@@ -26,6 +26,7 @@ from typing import Any
 from unicodedata import east_asian_width
 
 from duban.i18n import N_, in_language
+from duban.text import visible
 
 FORMATS = ("table", "json", "csv")
 
@@ -73,6 +74,11 @@ LABELS: dict[str, str] = {
     "overdue": N_("Overdue"),
     "closed_this_month": N_("Closed this month"),
     "head": N_("Head"),
+    # a unit's heads by date (unit show, unit.edit's head_since)
+    "since": N_("Since"),
+    "until": N_("Until"),
+    "recorded_by": N_("Recorded by"),
+    "head_since": N_("Head since"),
     "name": N_("Name"),
     "aliases": N_("Short names"),
     "parent": N_("Parent"),
@@ -108,6 +114,16 @@ LABELS: dict[str, str] = {
     "register": N_("Register"),
     "schema": N_("Schema"),
     "created": N_("Created"),
+    # backup, restore, check (the register file kept)
+    "check": N_("Check"),
+    "result": N_("Result"),
+    "bytes": N_("Bytes"),
+    "matters": N_("Matters"),
+    "history_entries": N_("History entries"),
+    "aside": N_("Kept aside at"),
+    # verify (tamper evidence)
+    "table": N_("Table"),
+    "message": N_("Found"),
     # the keys of the history's details (`detail`), read as sentences
     "due_counted_from": N_("Counted from"),
     "due_within": N_("Working days"),
@@ -306,13 +322,19 @@ _LIST_SEPARATOR = {False: ", ", True: "、"}
 
 
 def _value(key: str, value: Any, lang: str) -> str:
-    """A single value: an enumeration's word, a date or a time as the table shows it."""
+    """A single value: an enumeration's word, a date or a time as the table shows it;
+    text as a terminal may show it (`visible`)."""
     value = _word(key, value, lang)
     if not isinstance(value, str):
         return str(value)
     if _INSTANT.fullmatch(value):
         return _time(value, lang)
-    return day(value, lang)
+    return visible(day(value, lang))
+
+
+# In JSON: what json.dumps leaves raw of the characters a terminal acts on (it escapes
+# only those below U+0020; `duban.text.visible` shows them all escaped to people).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 # The order a history entry's detail is read in; other keys follow, as recorded.
@@ -376,7 +398,13 @@ def _lowered(part: str) -> str:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON, every control character and direction override escaped (`\\u009b`): the
+    true value for a program, nothing a terminal acts on."""
+    return _JSON_UNSAFE.sub(_json_escaped, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _json_escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 RICH_ROWS = 100  # a table longer than this, or streamed, is written plainly
@@ -479,7 +507,7 @@ def _plain_table(
         return "  ".join(padded).rstrip() + "\n"
 
     if title:
-        out.write(title + "\n")
+        out.write(visible(title) + "\n")
     out.write(line(heads))
     out.write(line(["─" * w for w in widths]))
     for values in cells:
@@ -607,7 +635,7 @@ def _shown(row: dict[str, Any], key: str, lang: str):
 def _table(rows: list[dict[str, Any]], keys: Sequence[str], lang: str, title: str | None):
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=_title(title), title_justify="left", header_style="bold")
     for key in keys:
         table.add_column(label(key, lang), overflow="fold")
     for row in rows:
@@ -615,11 +643,18 @@ def _table(rows: list[dict[str, Any]], keys: Sequence[str], lang: str, title: st
     return table
 
 
+def _title(title: str | None):
+    """A table's title as it was given: Text, not markup (a title may hold brackets)."""
+    from rich.text import Text
+
+    return Text(visible(title)) if title else None
+
+
 def _pairs(obj: dict[str, Any], keys: Sequence[str], lang: str, title: str | None):
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, title_justify="left", show_header=False, box=None)
+    table = Table(title=_title(title), title_justify="left", show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key in keys:
@@ -728,8 +763,9 @@ def month(data: dict[str, Any], fmt: str, lang: str) -> None:
     for d in data["days"]:
         if d["kind"] in _MARKS:
             out.print(
-                Text(f"{day(d['date'], lang)} {_MARKS[d['kind']]} {d['name'] or ''}".rstrip())
-            )
+                Text(visible(f"{day(d['date'], lang)} {_MARKS[d['kind']]} {d['name'] or ''}")
+                     .rstrip())
+            )  # fmt: skip
 
 
 def _month_title(text: str, lang: str) -> str:
@@ -785,11 +821,11 @@ def dossier_markdown(data: dict[str, Any], lang: str) -> str:
             out.append("| " + " | ".join(cells) + " |")
         return [*out, ""]
 
-    lines = [f"# {data['code']} {data['title']}", ""]
+    lines = [visible(f"# {data['code']} {data['title']}"), ""]
     for key in ("source", "source_ref", "leader", "received", "due", "status", "closed"):
         lines.append(f"- {label(key, lang)}: {said(key, data.get(key))}")
     if data.get("plan"):  # 督查方案, as written
-        lines += ["", "## " + label("plan", lang), "", data["plan"].strip()]
+        lines += ["", "## " + label("plan", lang), "", visible(data["plan"].strip())]
     lines += ["", "## " + in_language(N_("Assignments"), lang), ""]
     lines += rows(data["assignments"], ["unit", "role", "responsible", "notified", "due",
                                         "original_due", "status", "completed"])  # fmt: skip
@@ -799,7 +835,7 @@ def dossier_markdown(data: dict[str, Any], lang: str) -> str:
     lines += rows(reports, ["id", "unit", "kind", "received", "signed_by", "status",
                             "decision", "reason", "reviewed"])  # fmt: skip
     for r in data["reports"]:
-        lines += [f"### {r['id']} {r['unit']}", "", r["text"] or "—", ""]
+        lines += [visible(f"### {r['id']} {r['unit']}"), "", visible(r["text"] or "—"), ""]
     if data.get("urgings"):
         lines += ["## " + in_language(N_("Urgings"), lang), ""]
         lines += rows(data["urgings"], ["unit", "urged_on", "via", "note"])

@@ -76,6 +76,10 @@ def parse_holiday_cn(text: str, where: str) -> ParsedSchedule:
                 where=where, line=exc.lineno, reason=_(exc.msg)
             )
         ) from exc
+    except RecursionError as exc:  # [[[[...]]]] deeper than Python's parser goes
+        raise BadValue(
+            _("{where}: not a holiday schedule (JSON nested too deep)").format(where=where)
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("days"), list):
         raise BadValue(
             _('{where}: expected {{"year": ..., "days": [...]}} (holiday-cn format)').format(
@@ -106,8 +110,14 @@ def parse_holiday_cn(text: str, where: str) -> ParsedSchedule:
             )
         _add(days, where, day, Day(off, str(item.get("name") or "")))
     _check_year(where, year, days)
-    papers = [str(p) for p in data.get("papers") or [] if p]
-    return ParsedSchedule(year, days, papers)
+    papers = data.get("papers") or []
+    if not isinstance(papers, list) or not all(isinstance(p, str) for p in papers):
+        raise BadValue(
+            _('{where}: "papers" must be a list of the notices\' titles, each a text').format(
+                where=where
+            )
+        )
+    return ParsedSchedule(year, days, [p for p in papers if p])
 
 
 _ICS_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
@@ -122,13 +132,44 @@ def _ics_date(value: str, where: str) -> dt.date:
     if not match:
         raise BadValue(_("{where}: bad iCalendar date {value!r}").format(where=where, value=value))
     try:
-        return dt.date(*(int(g) for g in match.groups()))
+        day = dt.date(*(int(g) for g in match.groups()))
     except ValueError as exc:
         raise BadValue(
             _("{where}: bad iCalendar date {value!r}: {reason}").format(
                 where=where, value=value, reason=_(str(exc))
             )
         ) from exc
+    # The years the calendar counts (an event's end is the day after its last, so one
+    # more): a date past them is refused here, before any arithmetic on it.
+    if not FIRST_YEAR <= day.year <= LAST_YEAR + 1:
+        raise BadValue(
+            _("{where}: year {year} is outside {first}–{last}").format(
+                where=where, year=day.year, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
+    return day
+
+
+LONGEST_EVENT = 366  # days: a holiday is days long, a schedule a year
+
+
+def _ics_length(event: dict[str, str], where: str) -> int:
+    """The days of an event given by its DURATION (RFC 5545), at most a year."""
+    length = _ICS_DAYS.match(event["DURATION"].strip().upper())
+    if not length or not any(length.groups()):
+        raise BadValue(
+            _("{where}: unsupported DURATION {duration!r}: use days").format(
+                where=where, duration=event["DURATION"]
+            )
+        )
+    weeks, days = (int(g or 0) for g in length.groups())
+    if weeks * 7 + days > LONGEST_EVENT:
+        raise BadValue(
+            _("{where}: an event of DURATION {duration!r} lasts more than a year").format(
+                where=where, duration=event["DURATION"]
+            )
+        )
+    return weeks * 7 + days
 
 
 def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
@@ -160,19 +201,17 @@ def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
         start = _ics_date(event["DTSTART"], where)
         end = _ics_date(event["DTEND"], where) if "DTEND" in event else start + dt.timedelta(1)
         if "DTEND" not in event and "DURATION" in event:  # RFC 5545: DTEND or DURATION
-            length = _ICS_DAYS.match(event["DURATION"].strip().upper())
-            if not length or not any(length.groups()):
-                raise BadValue(
-                    _("{where}: unsupported DURATION {duration!r}: use days").format(
-                        where=where, duration=event["DURATION"]
-                    )
-                )
-            weeks, days_ = (int(g or 0) for g in length.groups())
-            end = start + dt.timedelta(weeks=weeks, days=days_)
+            end = start + dt.timedelta(days=_ics_length(event, where))
         if end <= start:
             raise BadValue(
                 _("{where}: an event ends ({end}) before it starts ({start})").format(
                     where=where, end=end, start=start
+                )
+            )
+        if (end - start).days > LONGEST_EVENT:
+            raise BadValue(
+                _("{where}: an event from {start} to {end} lasts more than a year").format(
+                    where=where, start=start, end=end
                 )
             )
         summary = event.get("SUMMARY", "").replace("\\,", ",")
@@ -205,7 +244,7 @@ def parse_ics(text: str, where: str, year: int | None = None) -> ParsedSchedule:
 def read_schedule(path: Path, year: int | None = None) -> ParsedSchedule:
     """Read a holiday-cn JSON or iCalendar file; BadValue if it is not a good schedule."""
     where = str(path)
-    text = read_text(path)
+    text = read_text(path, kind="schedule")
     if path.suffix.lower() in (".ics", ".ical") or text.lstrip().upper().startswith("BEGIN:"):
         parsed = parse_ics(text, where, year)
     else:

@@ -164,6 +164,20 @@ def _text(text: str) -> str:
     return text.strip()
 
 
+def _future_days(text: str) -> str:
+    """`future_days`: 0 to 31 calendar days."""
+    if not text.strip().isdigit() or not 0 <= int(text) <= 31:
+        raise BadValue(_("{text!r} is not 0 to 31 days").format(text=text))
+    return str(int(text))
+
+
+def _deadline_years(text: str) -> str:
+    """`deadline_years`: 1 to 20 years."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 20:
+        raise BadValue(_("{text!r} is not 1 to 20 years").format(text=text))
+    return str(int(text))
+
+
 def _report_within(text: str) -> str:
     """`urge_report_within`: 1 to 60 working days."""
     if not text.strip().isdigit() or not 1 <= int(text) <= 60:
@@ -350,6 +364,25 @@ SETTINGS: dict[str, Setting] = {
             "3",
             _report_within,
             N_("working days after an urging notice by which the unit must report (催办通知书)"),
+        ),
+        Setting(
+            "future_days",
+            "0",
+            _future_days,
+            N_(
+                "how many days after today a business date may be (received, notified, "
+                "reported, reviewed, closed, urged...), 0 to 31; the default 0 refuses any "
+                "date after today: a register records what has happened"
+            ),
+        ),
+        Setting(
+            "deadline_years",
+            "5",
+            _deadline_years,
+            N_(
+                "how many years after its start a deadline may fall (--due, --within, a "
+                "proposed deadline), 1 to 20"
+            ),
         ),
     )
 }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from duban.errors import BadValue, RegisterError
+from duban.errors import BadValue, Damaged, RegisterError
 from duban.i18n import _
 
 # The schema version this duban writes: `migrations.LATEST` (a test holds them equal).
@@ -56,9 +56,17 @@ def prepare_file(path: Path, *, create: bool, default: bool) -> bool:
     Returns whether this call created it.  A command that only reads never creates a
     register: a mistyped DUBAN_DB must not look like an empty register to cron.
     """
-    if path.is_dir():
+    try:
+        is_dir, exists = path.is_dir(), path.exists()
+    except OSError as exc:  # a name too long, a loop of links: not a path to use
+        raise BadValue(
+            _("cannot use the register {path}: {reason}").format(
+                path=path, reason=_(str(exc.strerror or exc))
+            )
+        ) from exc
+    if is_dir:
         raise BadValue(_("the register {path} is a folder: give a file name").format(path=path))
-    if path.exists():
+    if exists:
         return False
     if not create:
         raise RegisterError(
@@ -68,7 +76,15 @@ def prepare_file(path: Path, *, create: bool, default: bool) -> bool:
             ).format(where=path)
         )
     if default:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:  # no home, or one that cannot be written
+            raise RegisterError(
+                _(
+                    "cannot create the register in the user's data folder {folder}: {reason}; "
+                    "give one with --db or DUBAN_DB"
+                ).format(folder=path.parent, reason=_(str(exc.strerror or exc)))
+            ) from exc
     if not path.parent.is_dir():
         raise BadValue(
             _("cannot create the register {path}: folder {folder} does not exist").format(
@@ -88,6 +104,70 @@ def prepare_file(path: Path, *, create: bool, default: bool) -> bool:
         ) from exc
     os.close(fd)
     return True
+
+
+# SQLite's primary result codes for a damaged file: SQLITE_CORRUPT, SQLITE_NOTADB (the
+# extended codes, SQLITE_CORRUPT_INDEX and the like, carry them in their low byte); and
+# PostgreSQL's SQLSTATEs data_corrupted, index_corrupted.
+_SQLITE_DAMAGE = (11, 26)
+_SQLITE_WORDS = ("malformed", "not a database", "corrupt")
+_PG_DAMAGE = ("XX001", "XX002")
+
+
+def damage_of(exc: BaseException) -> str | None:
+    """What the database driver said, if the error says the register's file is damaged
+    (a page overwritten, random bytes, a file that is no database); None otherwise.
+    Takes the driver's error or SQLAlchemy's wrapping of it."""
+    orig = getattr(exc, "orig", None) or exc
+    if type(orig).__module__ == "sqlite3" or isinstance(orig, _sqlite_error()):
+        code = getattr(orig, "sqlite_errorcode", None)
+        text = str(orig)
+        if (code is not None and code & 0xFF in _SQLITE_DAMAGE) or any(
+            w in text.lower() for w in _SQLITE_WORDS
+        ):
+            return text
+        return None
+    if getattr(orig, "sqlstate", None) in _PG_DAMAGE:
+        return str(orig).strip().splitlines()[0]
+    return None
+
+
+def _sqlite_error() -> type:
+    import sqlite3
+
+    return sqlite3.DatabaseError
+
+
+def damaged(where: object, problem: str) -> Damaged:
+    """The one message of a damaged register: what is wrong, and what to do."""
+    return Damaged(
+        _(
+            "the register {where} is damaged or is not a register ({problem}); nothing was "
+            "written: run `duban check`, then restore a backup (`duban restore FILE`)"
+        ).format(where=where, problem=problem)
+    )
+
+
+def probe(conn: Any, where: object) -> None:
+    """Read the first and the last row of every table of a SQLite register: a page
+    damaged at a table's root, or at either end of it, is found before any command
+    uses the register, not halfway through one (or never, by a command that does not
+    read that table).  A few hundred microseconds; `duban check` reads every page.
+    Damaged (exit 5) when a read fails as a damaged file does."""
+    try:
+        tables = [
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        for name in tables:
+            quoted = '"' + name.replace('"', '""') + '"'
+            conn.execute(f"SELECT * FROM {quoted} LIMIT 1").fetchall()
+            if not name.startswith("sqlite_"):
+                conn.execute(f"SELECT * FROM {quoted} ORDER BY rowid DESC LIMIT 1").fetchall()
+    except Exception as exc:
+        problem = damage_of(exc)
+        if problem is not None:
+            raise damaged(where, problem) from exc
+        # anything else (a lock, a table of another shape) is the command's to meet
 
 
 def discard_if_unused(path: Path) -> None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # the ORM is imported by whoever hands these functions its ro
     from duban.models import CalendarYear, Deadline, HistoryEntry, Matter, Report, Review, Unit
     from duban.ops.calendar import Explanation, SourceRow
     from duban.ops.config import SettingRow
+    from duban.ops.verify import Verified
     from duban.reader import Assigned, Dossier, DueRow, Listed, MilestoneRow, OverdueRow
     from duban.workdays import DayInfo
 
@@ -76,6 +77,21 @@ def unit(u: Unit, parent: str | None = None, aliases: list[str] | None = None) -
         "head": u.head,
         "parent": parent,
     }
+
+
+def heads(rows: list[Any]) -> list[Shape]:
+    """A unit's heads (unit_head rows, in the order they took office), each with the day
+    it began (`since`, null: before the register knew) and the day the next one began
+    (`until`, null: the present head)."""
+    return [
+        {
+            "head": r.head,
+            "since": iso(r.since),
+            "until": iso(rows[i + 1].since) if i + 1 < len(rows) else None,
+            "recorded_by": r.created_by,
+        }
+        for i, r in enumerate(rows)
+    ]
 
 
 def units(rows: list[Unit], aliases: dict[int, list[str]] | None = None) -> list[Shape]:
@@ -417,3 +433,20 @@ def notice(f: Any) -> Shape:
     import dataclasses
 
     return {k: iso(v) if isinstance(v, dt.date) else v for k, v in dataclasses.asdict(f).items()}
+
+
+def verified(v: Verified) -> Shape:
+    """`verify`: whether anything was changed outside duban, and what; the chain's head
+    to write down (`--anchor` checks it later)."""
+    return {
+        "ok": v.ok,
+        "head": v.head,
+        "anchor": v.anchor,
+        "entries": v.entries,
+        "matters": v.matters,
+        "tables": list(v.tables),
+        "findings": [
+            {"table": f.table, "found": f.found, "code": f.code, "id": f.id, "message": f.message}
+            for f in v.findings
+        ],
+    }

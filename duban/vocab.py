@@ -222,6 +222,7 @@ ACTION = Vocabulary(
         "unit.add": ("新增单位",),
         "unit.edit": ("修改单位",),
         "config.set": ("修改设置",),
+        "restore.apply": ("从备份恢复",),
     },
 )
 ACTION_GROUPS = tuple(dict.fromkeys(word.split(".")[0] for word in ACTION.terms))

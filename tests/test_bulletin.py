@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import json_of
+from tests.conftest import json_of, snapshot_of
 from tests.test_stats import (
     DONGSHENG,
     ECOLOGY,
@@ -124,11 +124,11 @@ def test_csv_is_the_scorecards(cli, story):
 
 
 def test_refusals(cli, story, assert_error, tmp_path, db_path):
-    before = db_path.read_bytes()
+    before = snapshot_of(db_path)
     assert_error(cli("bulletin", "--from", "2026-12-01", "--to", "2026-11-30"), 2, "--from")
     assert_error(cli("bulletin", *NOV, "--out", tmp_path / "通报.pdf"), 2, ".docx")
     assert_error(cli("bulletin", *NOV, "--out", tmp_path / "nowhere" / "x.md"), 2, "nowhere")
     missing = cli("bulletin", "--from", "2026-11-01")
     assert missing.exit_code == 2
-    assert db_path.read_bytes() == before
+    assert snapshot_of(db_path) == before
     json.dumps(None)

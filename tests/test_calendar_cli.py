@@ -15,7 +15,10 @@ from conftest import DAYS_2027
 
 @pytest.fixture
 def cli(checked_cli):
-    """This module's `cli` checks the exit code and parses the JSON (conftest.checked_cli)."""
+    """This module's `cli` checks the exit code and parses the JSON (conftest.checked_cli),
+    with "today" at 2027-03-31 10:00 Beijing time: the matters here are received and
+    reported up to March 2027, and a register takes no business date after today."""
+    checked_cli.__self__.env["DUBAN_NOW"] = "2027-03-31T10:00:00+08:00"
     return checked_cli
 
 

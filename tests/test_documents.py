@@ -82,7 +82,9 @@ def test_urge_notice_agrees_with_urge(cli, assigned, tmp_path):
 
 def test_notices_are_numbered_by_kind_within_the_year(cli, assigned):
     def number(kind: str, on: str) -> str:
-        return cli.check("notice", assigned, "--kind", kind, "--on", on, "--json").data["number"]
+        today = {"DUBAN_NOW": f"{on}T10:00:00+08:00"}  # a notice is dated by today at most
+        args = ("notice", assigned, "--kind", kind, "--on", on, "--json")
+        return cli.check(*args, env=today).data["number"]
 
     assert number("assign", "2026-11-03") == "Supervision〔2026〕1号"
     assert number("urge", "2026-11-26") == "Urging〔2026〕1号"

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Cli, add_units, assert_error, enter_report, snapshot_of
+from conftest import Cli, add_units, assert_error, enter_report, query, snapshot_of
 from openpyxl import load_workbook
 
 from duban.ops.ledger import CHINESE, KEYS
@@ -334,6 +334,9 @@ def test_a_ledger_goes_to_postgresql_and_back(tmp_path, pg_schema):
     add_units(shared)
     shared.check("import", source)
     assert everything(shared) == everything(first)
+    # the imported history is chained and explains every imported row, on both databases
+    for register in (first, shared):
+        assert register.check("verify", "--json").data["ok"] is True
     out = tmp_path / "shared.xlsx"
     shared.check("export", "--format", "xlsx", "--out", out, "--include-restricted",
                  "--as-of", "2026-12-01")  # fmt: skip
@@ -345,3 +348,79 @@ def test_a_ledger_goes_to_postgresql_and_back(tmp_path, pg_schema):
     assert later["code"] not in {m["code"] for m in everything(first)[0]}
     shared.check("assign", later["code"], "--lead", "zjj", "--on", "2026-11-30")
     assert shared.check("show", later["code"], "--json").data["assignments"][0]["due"]
+
+
+def test_a_matters_second_row_may_come_anywhere_in_the_file(cli, units, tmp_path):
+    base = {"code": "DB-2026-0007", "source": "批示", "title": "两个牵头单位",
+            "received": "2026-11-02", "original_due": "2026-11-23"}  # fmt: skip
+    rows = [
+        base | {"lead_unit": UNIT_NAMES[0]},
+        {"source": "会议", "title": "中间的事项", "received": "2026-11-03",
+         "original_due": "2026-11-24", "lead_unit": UNIT_NAMES[2]},
+        base | {"lead_unit": UNIT_NAMES[1], "due": "2026-11-30"},
+    ]  # fmt: skip
+    data = cli.check("import", ledger_csv(tmp_path / "apart.csv", rows), "--json").data
+    assert (data["matters"], data["assignments"]) == (2, 3)
+    shown = cli.check("show", "DB-2026-0007", "--json").data
+    units = {a["unit"]: (a["role"], a["due"]) for a in shown["assignments"]}
+    assert units == {UNIT_NAMES[0]: ("lead", "2026-11-23"), UNIT_NAMES[1]: ("lead", "2026-11-30")}
+    # the matter without a code is numbered after the highest code in the file
+    assert sorted(data["codes"]) == ["DB-2026-0007", "DB-2026-0008"]
+
+
+@pytest.mark.parametrize("inline", ["", "1"], ids=["forked", "in-process"])
+def test_a_bad_last_row_undoes_the_thousands_already_written(cli, units, tmp_path, inline):
+    rows = story_rows(2600)  # more than one batch (2,000 matters) is written first
+    rows[-1]["lead_unit"] = "市不存在局"
+    path = ledger_csv(tmp_path / "late.csv", rows)
+    before = snapshot_of(cli.db)
+    env = {"DUBAN_IMPORT_INLINE": inline or None}
+    message = assert_error(cli("import", path, env=env), 2, "1 bad row(s)")
+    assert f"line {len(rows) + 1}:" in message and "市不存在局" in message
+    assert snapshot_of(cli.db) == before
+    ok = ledger_csv(tmp_path / "ok.csv", rows[:-1])
+    assert cli.check("import", ok, "--json", env=env).data["matters"] == 2599
+
+
+def test_the_forked_reader_and_the_in_process_one_write_the_same(tmp_path):
+    source = ledger_csv(tmp_path / "start.csv", story_rows(300))
+    forked, inline = fresh(tmp_path, "forked"), fresh(tmp_path, "inline")
+    forked.check("import", source)
+    inline.check("import", source, env={"DUBAN_IMPORT_INLINE": "1"})
+    assert everything(forked) == everything(inline)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_a_date_outside_the_years_duban_counts_is_a_bad_row(cli, units, tmp_path, day):
+    rows = [{"source": "批示", "title": "供暖", "received": day, "original_due": day}]
+    before = snapshot_of(cli.db)
+    message = assert_error(cli("import", ledger_csv(tmp_path / "far.csv", rows)), 2, "line 2:")
+    assert "1900" in message and "2199" in message
+    assert snapshot_of(cli.db) == before
+    cli.check("list", "--json")
+
+
+def test_an_imported_register_verifies_and_a_hand_edit_after_it_is_found(cli, units, tmp_path):
+    cli.check("history", "--json")
+    cli.check("import", ledger_csv(tmp_path / "ok.csv", story_rows(120)))
+    verified = cli.check("verify", "--json").data
+    assert verified["ok"] is True and verified["findings"] == []
+    query(
+        cli.db,
+        "UPDATE deadline SET due_on = '2027-06-30' WHERE id = (SELECT max(id) FROM deadline)",
+    )
+    result = cli("verify", "--json")
+    assert result.exit_code == 1
+    assert any(f["table"] == "deadline" for f in json.loads(result.stdout)["findings"])
+
+
+def test_a_title_with_control_characters_goes_to_xlsx_and_back(cli, units, tmp_path):
+    titles = ["\x1b[31m红色\x1b[0m标题", "字面的 _x0041_ 不是转义", "制表\t与换行\n都在"]
+    for title in titles:
+        cli.check("register", title, "--source", "批示", "--received", "2026-11-02")
+    out = tmp_path / "ctl.xlsx"
+    cli.check("export", "--format", "xlsx", "--out", out, "--as-of", "2026-12-01")
+    other = fresh(tmp_path, "other")
+    other.check("import", out)
+    listed = json.loads(other.check("list", "--json", "--as-of", "2026-12-01").stdout)
+    assert sorted(m["title"] for m in listed) == sorted(titles)

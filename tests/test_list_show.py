@@ -265,9 +265,10 @@ def test_a_matter_is_found_by_its_short_number(cli, json_of, ledger, typed):
 def test_a_short_number_is_of_this_year_in_the_offices_time_zone(cli, json_of, assert_error,
                                                                  register):  # fmt: skip
     register(received="2026-11-02", title="去年收到的")
-    register(received="2027-01-01", title="今年收到的")
     # 17:00 UTC on 31 December 2026 is already 1 January 2027 in Beijing.
     new_year = {"DUBAN_NOW": "2026-12-31T17:00:00Z"}
+    args = ("register", "今年收到的", "--source", "other", "--received", "2027-01-01")
+    assert cli(*args, env=new_year).exit_code == 0
     assert json_of(cli("show", "1", "--json", env=new_year))["code"] == "DB-2027-0001"
     in_utc = {**new_year, "DUBAN_TZ": "UTC"}
     assert json_of(cli("show", "1", "--json", env=in_utc))["code"] == "DB-2026-0001"

@@ -150,3 +150,61 @@ def test_writers_registering_at_once_each_get_the_next_number(pg_url):
     with pg_connect() as conn:
         codes = [c for (c,) in conn.execute(f'SELECT code FROM "{schema}".matter ORDER BY seq')]
     assert codes == [f"DB-2026-{n:04d}" for n in range(1, writers * each + 1)]
+
+
+def test_the_migrated_schema_is_what_the_models_would_create(pg_url):
+    """On PostgreSQL as on SQLite (test_register_db): the migrations' tables, columns and
+    their types, keys, indexes, unique constraints and foreign keys are what
+    `SQLModel.metadata.create_all` makes from duban.models."""
+    from sqlalchemy import create_engine, inspect
+    from sqlmodel import SQLModel
+
+    import duban.models  # noqa: F401  (the tables register themselves)
+
+    url, schema = pg_url
+    ok(url, "init")
+    other = f"{schema}_create_all"
+    with pg_connect() as conn:
+        conn.execute(f'CREATE SCHEMA "{other}"')
+    made = f"{url.split('?')[0]}?options=-csearch_path%3D{other}"
+    engines = [
+        create_engine(u.replace("postgresql://", "postgresql+psycopg://")) for u in (url, made)
+    ]
+    try:
+        SQLModel.metadata.create_all(engines[1])
+
+        def shape(engine):
+            seen = inspect(engine)
+            return {
+                table: (
+                    sorted(
+                        (c["name"], str(c["type"]), c["nullable"]) for c in seen.get_columns(table)
+                    ),
+                    seen.get_pk_constraint(table)["constrained_columns"],
+                    sorted(
+                        (i["name"], bool(i["unique"]), tuple(i["column_names"]))
+                        for i in seen.get_indexes(table)
+                    ),
+                    sorted(tuple(u["column_names"]) for u in seen.get_unique_constraints(table)),
+                    sorted(
+                        (
+                            tuple(f["constrained_columns"]),
+                            f["referred_table"],
+                            tuple(f["referred_columns"]),
+                        )
+                        for f in seen.get_foreign_keys(table)
+                    ),
+                )  # fmt: skip
+                for table in seen.get_table_names()
+                if table != "schema_migration"
+            }
+
+        migrated, created = (shape(e) for e in engines)
+        assert set(migrated) == set(created) == set(SQLModel.metadata.tables)
+        for table in created:
+            assert migrated[table] == created[table], table
+    finally:
+        for engine in engines:
+            engine.dispose()
+        with pg_connect() as conn:
+            conn.execute(f'DROP SCHEMA "{other}" CASCADE')

@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import Cli, changed, units_in
+from conftest import PINNED_NOW, Cli, changed, units_in
 from sqlmodel import select
 
 from duban import models, views
@@ -150,8 +150,9 @@ def test_the_schema_version_is_one_number():
     ],
     ids=lambda c: " ".join(c),
 )
-def test_reading_commands_import_no_orm(tmp_path, command):
+def test_reading_commands_import_no_orm(tmp_path, command, monkeypatch):
     """The fast read path: the database driver alone, neither SQLAlchemy nor pydantic."""
+    monkeypatch.setenv("DUBAN_NOW", PINNED_NOW)  # the scene's dates run to 2026-12-20
     path = tmp_path / "r.db"
     scene(f"sqlite:///{path}")
     code = (

@@ -4,12 +4,10 @@ a refused command changes nothing, and "today" is the office's date."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
-from contextlib import closing
 
 import pytest
-from conftest import TEST_USER, Cli
+from conftest import TEST_USER, Cli, query
 from conftest import snapshot_of as snapshot
 from sqlmodel import SQLModel
 
@@ -19,11 +17,6 @@ from duban.migrations import LATEST, MIGRATIONS
 HOUSING = "市住房和城乡建设局"
 ECOLOGY = "市生态环境局"
 DONGSHENG = "东胜区人民政府"
-
-
-def query(db, sql, *params):
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def codes_of(data):
@@ -80,6 +73,7 @@ def test_a_change_refused_on_a_new_register_leaves_no_file(assert_error, tmp_pat
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.sqlite_only
 def test_the_register_is_in_wal_mode(cli, db_path):
     assert cli("list").exit_code == 0
     assert query(db_path, "PRAGMA journal_mode") == [("wal",)]
@@ -101,6 +95,7 @@ def test_migrations_are_recorded_and_applied_once(cli, json_of, db_path):
     assert again == first
 
 
+@pytest.mark.sqlite_only  # on PostgreSQL: test_postgres.py
 def test_the_models_and_the_migrated_schema_agree(cli, db_path):
     assert cli("list").exit_code == 0
     tables = {
@@ -126,17 +121,19 @@ def test_the_models_and_the_migrated_schema_agree(cli, db_path):
 
 def test_a_register_from_a_newer_duban_is_refused(cli, assert_error, db_path):
     assert cli("register", "x", "--source", "other", "--received", "2026-11-02").exit_code == 0
-    with closing(sqlite3.connect(db_path)) as conn, conn:
-        conn.execute(
-            "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, 'future', ?)",
-            (LATEST + 1, "2030-01-01 00:00:00"),
-        )
+    query(
+        db_path,
+        "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, 'future', ?)",
+        LATEST + 1,
+        "2030-01-01 00:00:00",
+    )
     before = snapshot(db_path)
     assert_error(cli("list"), 5, "newer", "upgrade")
     assert_error(cli("register", "y", "--source", "other", "--received", "2026-11-03"), 5, "newer")
     assert snapshot(db_path) == before
 
 
+@pytest.mark.sqlite_only
 def test_a_file_that_is_not_a_register_is_one_line_and_untouched(cli, assert_error, db_path):
     db_path.write_bytes(b"this is a spreadsheet, not a register\n" * 200)
     before = db_path.read_bytes()
@@ -442,6 +439,7 @@ def test_a_bad_clock_is_a_one_line_error(cli, assert_error, bad):
     assert_error(cli("register", "x", "--source", "other", env={"DUBAN_NOW": bad}), 2, "DUBAN_NOW")
 
 
+@pytest.mark.sqlite_only  # on PostgreSQL: test_postgres.py
 def test_the_migrated_schema_is_what_the_models_would_create(cli, db_path, tmp_path):
     """Types, keys and unique constraints too: a fresh create_all and the migrations agree."""
     from sqlalchemy import create_engine

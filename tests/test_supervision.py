@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import snapshot_of
+from conftest import attachments_of, snapshot_of
 
 from duban.vocab import INSPECT_METHOD
 
@@ -129,7 +129,7 @@ def test_inspect_takes_chinese_methods_and_keeps_a_research_report(cli, assigned
             "inspection_id": r.data["id"],
         }
     ]
-    kept = Path(f"{cli.db}.files") / digest[:2] / digest
+    kept = attachments_of(cli.db) / digest[:2] / digest
     assert kept.read_bytes() == research.read_bytes()
     shown = cli.check("show", CODE, "--json").data
     assert shown["inspections"][0]["method"] == "unannounced"
@@ -148,7 +148,7 @@ def test_inspect_refusals_write_nothing(cli, assigned, assert_error, tmp_path):
     )
     assert_error(
         cli("inspect", CODE, "--method", "survey", "--note", "x", "--research-file",
-            tmp_path / "none.pdf"), 2, "cannot attach", "none.pdf",
+            tmp_path / "none.pdf"), 2, "cannot read", "none.pdf", "No such file",
     )  # fmt: skip
     assert_error(
         cli("inspect", CODE, "--method", "survey", "--note", "x", "--research-file", tmp_path),
@@ -161,7 +161,7 @@ def test_inspect_refusals_write_nothing(cli, assigned, assert_error, tmp_path):
         "before it was received",
     )
     assert snapshot_of(cli.db) == before
-    assert not Path(f"{cli.db}.files").exists()
+    assert not attachments_of(cli.db).exists()
 
 
 # -- report --attach --------------------------------------------------------------------
@@ -180,7 +180,7 @@ def test_report_attach_keeps_each_file_by_content(cli, assigned, tmp_path):
         ("盖章扫描件.pdf", digest, 16, r.data["id"]),
         ("again.pdf", digest, 16, r.data["id"]),
     ]
-    folder = Path(f"{cli.db}.files")
+    folder = attachments_of(cli.db)
     assert [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()] == [
         f"{digest[:2]}/{digest}"
     ]
@@ -215,7 +215,7 @@ def test_report_with_an_unreadable_file_writes_nothing(cli, assigned, assert_err
         4, "第十二条",
     )  # fmt: skip
     assert snapshot_of(cli.db) == before
-    assert not Path(f"{cli.db}.files").exists()
+    assert not attachments_of(cli.db).exists()
 
 
 def test_the_attachments_folder_is_a_setting(cli, assigned, assert_error, tmp_path):
@@ -229,7 +229,7 @@ def test_the_attachments_folder_is_a_setting(cli, assigned, assert_error, tmp_pa
         "--attach", scan, "--on", "2026-11-10",
     )  # fmt: skip
     assert (store / sha(b"scan")[:2] / sha(b"scan")).read_bytes() == b"scan"
-    assert not Path(f"{cli.db}.files").exists()
+    assert not attachments_of(cli.db).exists()
 
 
 # -- show and the archived dossier ------------------------------------------------------
@@ -300,7 +300,7 @@ def test_archive_refuses_a_damaged_copy(cli, assigned, report, assert_error, tmp
     cli.check("report", CODE, "--unit", "zjj", "--kind", "progress", "--text", "进展",
               "--attach", scan, "--on", "2026-11-12")  # fmt: skip
     close_matter(cli, report)
-    kept = Path(f"{cli.db}.files") / sha(b"sealed")[:2] / sha(b"sealed")
+    kept = attachments_of(cli.db) / sha(b"sealed")[:2] / sha(b"sealed")
     kept.write_bytes(b"tampered")
     out = tmp_path / "out"
     out.mkdir()

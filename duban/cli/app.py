@@ -57,9 +57,11 @@ def _build() -> None:
         follow,
         history,
         ledger,
+        maintenance,
         milestones,
         supervision,
         units,
+        verify,
     )
 
     cycle.register_commands(app)
@@ -75,6 +77,8 @@ def _build() -> None:
     app.add_typer(calendar.app, name="calendar")
     config.register_commands(app)
     admin.register_commands(app)
+    verify.register_commands(app)
+    maintenance.register_commands(app)
 
 
 _build()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,10 +39,19 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # as if killed by SIGPIPE, as `git log | head` is
 
 
+# How this run's command ended, for an interrupt Typer answers itself (DubanGroup.main):
+# whether a line was said on stderr, whether the command finished.
+_ENDED = {"said": False, "done": False}
+
+
 def write_err(line: str) -> None:
-    """One line on stderr, if stderr can still take it."""
+    """One line on stderr, if stderr can still take it; what it quotes of the user's
+    text shown as a terminal may show it (`render.visible`)."""
+    from duban.render import visible
+
+    _ENDED["said"] = True
     try:
-        sys.stderr.write("duban: " + " ".join(line.split()) + "\n")
+        sys.stderr.write("duban: " + visible(" ".join(line.split())) + "\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
@@ -52,7 +62,25 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-_PLAIN: dict[Any, Any] = {str: str, int: int, bool: bool, Path: Path}
+# SQLite's integers, and PostgreSQL's bigint, are 64-bit: a number typed beyond them
+# (`review 99999999999999999999`) is a bad value, not an error of the register.
+INT_RANGE = (-(2**63), 2**63 - 1)
+OUT_OF_RANGE = N_("Input should be a whole number from {low} to {high}")
+
+
+class _TooLarge(ValueError):
+    """A whole number outside INT_RANGE."""
+
+
+def _whole(value: Any) -> int:
+    """An int option or argument: a whole number the database can hold."""
+    number = int(value)
+    if not INT_RANGE[0] <= number <= INT_RANGE[1]:
+        raise _TooLarge(value)
+    return number
+
+
+_PLAIN: dict[Any, Any] = {str: str, int: _whole, bool: bool, Path: Path}
 
 
 def _plain_type(annotation: Any) -> Any:
@@ -87,6 +115,12 @@ def _plain_checker() -> Any:
                 if isinstance(value, list | tuple):
                     return [self.convert(v) for v in value]
                 return self.convert(value)
+            except _TooLarge:
+                raise typer.BadParameter(
+                    _(OUT_OF_RANGE).format(low=INT_RANGE[0], high=INT_RANGE[1]),
+                    ctx=ctx,
+                    param=param,
+                ) from None
             except ValueError:
                 raise typer.BadParameter(
                     N_("Input should be a valid integer, unable to parse string as an integer"),
@@ -202,6 +236,31 @@ class _Helped:
         _check_plainly(self.get_params(ctx))  # with --help and completion, added later
         return super().parse_args(ctx, args)
 
+    def make_parser(self, ctx: Any) -> Any:
+        parser = super().make_parser(ctx)
+        parser.__class__ = _numbers_parser(type(parser))
+        return parser
+
+
+# A negative number (`calendar add 2026-11-02 -1`): an argument, not an unknown option.
+_NEGATIVE = re.compile(r"-\d+(\.\d+)?")
+
+
+@cache
+def _numbers_parser(base: type) -> type:
+    """click's parser, but for a negative number where an argument may stand: taken as
+    the argument (no option of duban is named like a number), so that the command's own
+    check answers it ("must be 0 or more, not -1") instead of "No such option: -1"."""
+
+    class Parser(base):  # type: ignore[misc, valid-type]
+        def _process_opts(self, arg: str, state: Any) -> None:
+            if _NEGATIVE.fullmatch(arg) and self.allow_interspersed_args:
+                state.largs.append(arg)
+                return
+            super()._process_opts(arg, state)
+
+    return Parser
+
 
 class DubanCommand(_Helped, TyperCommand):
     """A command with the common options, its Run, and the error handling above."""
@@ -213,6 +272,10 @@ class DubanCommand(_Helped, TyperCommand):
     def invoke(self, ctx: Any) -> Any:
         given = options.take(ctx)
         try:
+            above = ctx.find_root().meta.get(options.ROOT) or {}
+            _check_encoding(
+                [*ctx.params.values(), given.get("common_user"), above.get("common_user")]
+            )
             run = Run(options.resolve(ctx, given))
         except DubanError as exc:
             fail(exc.message, exc.exit_code)
@@ -234,7 +297,31 @@ class DubanCommand(_Helped, TyperCommand):
         finally:
             run.close(failed=failed)
         run.warn()
+        _ENDED["done"] = True
         return result
+
+
+# What Python makes of bytes that are not UTF-8 in an argument (`$'\x9b'` in a shell).
+_UNDECODED = re.compile("[\ud800-\udfff]")
+
+
+def _check_encoding(values: list[Any]) -> None:
+    """Refuse a text argument holding bytes that are not UTF-8: no register keeps them
+    (a path may: it is left to the file system)."""
+    from duban.errors import BadValue
+
+    for value in values:
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str) and _UNDECODED.search(text):
+                try:  # the bytes as typed, those that are not UTF-8 as \x9b
+                    raw = text.encode("utf-8", "surrogateescape")
+                except UnicodeEncodeError:  # not from a command line: a lone surrogate
+                    raw = text.encode("utf-8", "backslashreplace")
+                shown = raw.decode("utf-8", "backslashreplace")
+                raise BadValue(
+                    _("“{text}” is not valid UTF-8: type it again, or check the terminal's "
+                      "encoding (LANG)").format(text=shown)
+                )  # fmt: skip
 
 
 def _after(run: Run, exc: BaseException) -> None:
@@ -257,7 +344,19 @@ def _after(run: Run, exc: BaseException) -> None:
         raise exc
     if isinstance(exc, OSError):  # the output failed: what is left unprinted goes nowhere
         _quiet_stdout()
+    from duban.store import damage_of, damaged
+
+    problem = damage_of(exc)
+    if problem is not None:  # whichever command met it, and wherever
+        fail(damaged(_location(run), problem).message, EXIT_INTERNAL)
     fail(_describe(exc), EXIT_INTERNAL)
+
+
+def _location(run: Run) -> str:
+    try:
+        return run.location
+    except Exception:  # noqa: BLE001  (the message must not fail for want of a name)
+        return ""
 
 
 def _quiet_stdout() -> None:
@@ -346,6 +445,7 @@ class DubanGroup(Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        _ENDED.update(said=False, done=False)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except ClickException as exc:
@@ -362,4 +462,12 @@ class DubanGroup(Group):
         except KeyboardInterrupt:  # before any command began: nothing to undo
             write_err(_("interrupted: nothing was written"))
             sys.exit(EXIT_INTERRUPTED)
+        if code == EXIT_INTERRUPTED and not _ENDED["said"]:
+            # Typer's own answer to Ctrl-C outside a command (parsing, or after it ended):
+            # exit 130 without a word.  Before the command: nothing was written; after it:
+            # its answer, given already, stands.
+            if _ENDED["done"]:
+                code = EXIT_OK
+            else:
+                write_err(_("interrupted: nothing was written"))
         sys.exit(code if isinstance(code, int) else 0)

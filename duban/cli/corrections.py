@@ -90,7 +90,7 @@ def register_commands(app: typer.Typer) -> None:
                 ref=ref,
                 leader=leader,
                 plan=plan,
-                due=c.date(due, what="deadline") if due else None,
+                due=c.date(due, what="deadline") if due is not None else None,
                 within=within,
                 on=c.date(on, what=N_("correction date")) if on else None,
                 restricted=restricted,

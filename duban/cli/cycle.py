@@ -109,7 +109,7 @@ def register_commands(app: typer.Typer) -> None:
                 ref=ref,
                 leader=leader,
                 received=c.date(received, what="received date"),
-                due=c.date(due, what="deadline") if due else None,
+                due=c.date(due, what="deadline") if due is not None else None,
                 within=within,
                 handling=handling,
                 reporting=reporting,
@@ -200,7 +200,7 @@ def register_commands(app: typer.Typer) -> None:
                 leads=lead,
                 participants=participant,
                 responsible=responsible,
-                due=c.date(due, what="deadline") if due else None,
+                due=c.date(due, what="deadline") if due is not None else None,
                 within=within,
                 on=c.date(on, what="notification date"),
             )
@@ -336,7 +336,7 @@ def register_commands(app: typer.Typer) -> None:
                 accept=accept,
                 reason=reason,
                 within=within,
-                due=c.date(due, what="rework deadline") if due else None,
+                due=c.date(due, what="rework deadline") if due is not None else None,
                 on=c.date(on, what="review date"),
             )
             data = views.reviewed(rv, rep, assigned, matter.code)

@@ -78,6 +78,8 @@ def register_commands(app: typer.Typer) -> None:
             run.emit(data, table=["number", "code", "unit", "due"])
             return
         if run.fmt == "table":
-            sys.stdout.write(documents.notice_markdown(data, run.lang))
+            from duban.render import visible
+
+            sys.stdout.write(visible(documents.notice_markdown(data, run.lang)))
             return
         run.emit(data)

@@ -162,4 +162,6 @@ def register_commands(app: typer.Typer) -> None:
         elif run.fmt == "csv":
             run.emit(data["scorecards"], columns=[*KEYS["unit"], *FIGURES])
         elif out is None:
-            typer.echo(documents.bulletin_markdown(data, run.lang).rstrip("\n"))
+            from duban.render import visible
+
+            typer.echo(visible(documents.bulletin_markdown(data, run.lang).rstrip("\n")))

@@ -76,7 +76,9 @@ def register_commands(app: typer.Typer) -> None:
         run.say(_("{n} urging(s) recorded").format(n=len(rows)))
         if run.fmt == "table":
             for row in rows:
-                sys.stdout.write(row["text"] + "\n")
+                from duban.render import visible
+
+                sys.stdout.write(visible(row["text"]) + "\n")
             return
         run.emit(rows, columns=list(views.URGED_KEYS))
 
@@ -135,7 +137,7 @@ def register_commands(app: typer.Typer) -> None:
                 code,
                 reason=reason,
                 on=c.date(on, what="reopening date") if on else None,
-                due=c.date(due, what="deadline") if due else None,
+                due=c.date(due, what="deadline") if due is not None else None,
                 within=within,
             )
             data = views.matter(matter, deadlines.current(c, matter))

@@ -69,6 +69,10 @@ def _progress(total_hint: str) -> Any:
     task = bar.add_task(total_hint, total=None)
 
     def advance(done: int, total: int) -> None:
+        # Started at the first step, not before: the import forks its reader first, and
+        # a process is forked best before the bar's refresh thread runs.
+        if not bar.live.is_started:
+            bar.start()
         bar.update(task, completed=done, total=total or None)
 
     return bar, advance
@@ -184,32 +188,28 @@ def register_commands(app: typer.Typer) -> None:
 
         Example: duban import 台账.xlsx --dry-run
         """
-        from duban.ops import ledger
+        from duban.ops import importing
 
         run: Run = ctx.obj
         bar, advance = _progress(_("checking"))
         try:
-            if bar is not None:
-                bar.start()
             if dry_run:
                 with run.reader() as reader:
-                    checked = ledger.check_ledger(reader, file, progress=advance)
-                ledger.refuse_bad(checked)
-                codes: list[str] = []
+                    checked = importing.check_ledger(reader, file, progress=advance)
+                importing.refuse_bad(checked)
             else:
-                with run.change() as c:
-                    checked = ledger.check_ledger(c.reader, file, progress=advance)
-                    codes = ledger.import_ledger(c, checked, progress=advance)
+                with run.change(bulk=True) as c:
+                    checked = importing.import_ledger(c, file, progress=advance)
         finally:
             if bar is not None:
                 bar.stop()
         data = {
             "file": checked.file,
             "rows": checked.rows,
-            "matters": len(checked.matters),
+            "matters": checked.matters,
             "assignments": checked.assignments,
             "dry_run": dry_run,
-            "codes": codes,
+            "codes": checked.codes,
         }
         if dry_run:
             run.say(

@@ -49,7 +49,7 @@ def add(
             c,
             code,
             title,
-            due=c.date(due, what="deadline") if due else None,
+            due=c.date(due, what="deadline") if due is not None else None,
             within=within,
             unit=unit,
             on=c.date(on, what="milestone date") if on else None,

@@ -127,10 +127,25 @@ def resolve(ctx: Any, given: dict[str, Any]) -> Options:
         raise BadValue(_("unknown format {fmt!r}: use table, json or csv").format(fmt=fmt))
     return Options(
         db=pick("common_db"),
-        user=(pick("common_user") or "").strip() or _login_name(),
+        user=_user(pick("common_user")),
         fmt=fmt,
         lang=chosen_lang(pick("common_lang")),
         strict_calendar=pick("common_strict"),
+    )
+
+
+def _user(typed: str | None) -> str:
+    """Who acts (--user, DUBAN_USER), as the history records them: the login name when
+    neither says; refused when it is made only of what cannot be seen (a zero-width
+    space), which would record nobody anyone could name."""
+    from duban.text import name
+
+    if not (typed or "").strip():
+        return _login_name()
+    # cleaned, refused if it shows nothing, and refused if it holds a NUL
+    return name(
+        typed or "",
+        _("--user {user!r} shows nothing: name who acts (or DUBAN_USER)").format(user=typed),
     )
 
 

@@ -90,11 +90,14 @@ class Run:
         return Context(session, self.options.user, self.options.strict_calendar)
 
     @contextmanager
-    def change(self) -> Iterator[Context]:
-        """One change: a Context in one transaction, committed whole or not at all."""
+    def change(self, *, bulk: bool = False) -> Iterator[Context]:
+        """One change: a Context in one transaction, committed whole or not at all.
+
+        `bulk`: a write of many rows that checks its own foreign keys (`db.transaction`)."""
         from duban.db import transaction
 
-        with transaction(self._open(create=True), on_commit=self._committed) as session:
+        engine = self._open(create=True)
+        with transaction(engine, on_commit=self._committed, bulk=bulk) as session:
             ctx = self._context(session)
             self._heard(ctx.setting)
             yield ctx
@@ -108,12 +111,14 @@ class Run:
         """A read.  `optional`: where there is no register yet, read an empty one (the
         package's calendar and the default settings) instead of refusing."""
         from duban.db import empty_engine, reading
-        from duban.errors import RegisterError
+        from duban.errors import Damaged, RegisterError
 
         try:
             engine = self._open(create=False)
-        except RegisterError:
+        except RegisterError as exc:
             if not optional or self.options.db is not None and "://" in self.options.db:
+                raise
+            if isinstance(exc, Damaged):  # a damaged register is no empty one
                 raise
             engine = self._engine = empty_engine()
         with reading(engine) as session:
@@ -172,12 +177,16 @@ class Run:
 
     def say(self, message: str) -> None:
         """A line for the person at the terminal (stderr), never mixed into the data."""
+        from duban.render import visible
+
         self.said = message
         if self.fmt == "table":
-            sys.stderr.write(message + "\n")
+            sys.stderr.write(visible(message) + "\n")
 
     def warn(self) -> None:
         from duban.i18n import _
+        from duban.render import visible
 
         for warning in self.warnings:
-            sys.stderr.write("duban: " + _("warning: {warning}").format(warning=warning) + "\n")
+            said = _("warning: {warning}").format(warning=warning)
+            sys.stderr.write("duban: " + visible(said) + "\n")

@@ -9,7 +9,7 @@ from duban.cli.run import Run
 from duban.i18n import N_, _
 
 app = App(
-    help="The units that handle matters (承办单位): add, edit, list, import.\n\n"
+    help="The units that handle matters (承办单位): add, edit, show, list, import.\n\n"
     "Example: duban unit add 市教育局 --head 李明 --kind department",
     no_args_is_help=True,
     rich_markup_mode="markdown",
@@ -59,7 +59,16 @@ def add(
 def edit(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The unit's name, code or short name."),
-    head: str | None = typer.Option(None, "--head", help="A new head (主要负责人)."),
+    head: str | None = typer.Option(
+        None, "--head", help="A new head (主要负责人); an empty one: none."
+    ),
+    since: str | None = typer.Option(
+        None,
+        "--since",
+        help="The day the new head took office (default today; a unit's first head: "
+        "from before the register knew). Reports that arrived before it are judged by "
+        "the head before.",
+    ),
     kind: str | None = typer.Option(None, "--kind", help=KIND_HELP),
     parent: str | None = typer.Option(None, "--parent", help="A new unit above it."),
     code: str | None = typer.Option(None, "--code", help="A new short code."),
@@ -73,18 +82,56 @@ def edit(
 ) -> None:
     """Change a unit's head, kind, parent, code or name; the history keeps the old values.
 
-    Example: duban unit edit 市教育局 --head 王芳
+    A new head is kept with the day it took office (--since, default today): a final
+    report is judged by the head on the day it arrived (第十二条), so a report signed by
+    the head of the time stands after the head changes.  `duban unit show` lists them.
+
+    Example: duban unit edit 市教育局 --head 王芳 --since 2026-11-16
     """
     from duban import views
     from duban.ops.units import aliases_of, edit_unit, parent_of
 
     run: Run = ctx.obj
     with run.change() as c:
+        took_office = c.date(since, what=N_("date the head took office")) if since else None
         unit = edit_unit(c, name, head=head, kind=kind, parent=parent, code=code, rename=rename,
-                         aliases=alias, drop_aliases=drop_alias)  # fmt: skip
+                         aliases=alias, drop_aliases=drop_alias,
+                         head_since=took_office)  # fmt: skip
         data = views.unit(unit, parent_of(c, unit), aliases_of(c, unit))
     run.say(_("changed {unit}").format(unit=unit.name))
     run.emit(data, table=COLUMNS)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The unit's name, code or short name."),
+) -> None:
+    """Show a unit and its heads (主要负责人), each with the day it took office.
+
+    A head with no day is the one the unit had before the register knew of a change.
+    JSON: the unit's fields and `heads` (`head`, `since`, `until`, `recorded_by`).
+
+    Example: duban unit show 市教育局 --json
+    """
+    from duban import views
+    from duban.ops.units import aliases_of, find_unit, heads_of, parent_of
+
+    run: Run = ctx.obj
+    with run.read() as c:
+        unit = find_unit(c, name)
+        data = {
+            **views.unit(unit, parent_of(c, unit), aliases_of(c, unit)),
+            "heads": views.heads(heads_of(c, unit)),
+        }
+    if run.fmt != "table":
+        run.emit(data)
+        return
+    run.emit({k: v for k, v in data.items() if k != "heads"}, columns=COLUMNS)
+    run.emit(data["heads"], columns=HEAD_COLUMNS, title=_("Heads"))
+
+
+HEAD_COLUMNS = ["head", "since", "until", "recorded_by"]
 
 
 @app.command("list")
@@ -125,16 +172,16 @@ def import_(
     Example: duban unit import examples/units-ordos.csv --update
     """
     from duban import views
-    from duban.ops.units import aliases_of, import_units, parent_of
+    from duban.ops.units import described, import_units
 
     run: Run = ctx.obj
     if update:
         with run.change() as c:
             added, updated = import_units(c, file, update=True)
             data = [
-                {**views.unit(u, parent_of(c, u), aliases_of(c, u)), "change": change}
+                {**views.unit(*shown), "change": change}
                 for units, change in ((added, "added"), (updated, "updated"))
-                for u in units
+                for shown in described(c, units)
             ]
         run.say(
             _("imported {n} unit(s) from {file}, updated {m}").format(
@@ -144,6 +191,6 @@ def import_(
         run.emit(data, table=COLUMNS)
         return
     with run.change() as c:
-        data = [views.unit(u, parent_of(c, u), aliases_of(c, u)) for u in import_units(c, file)]
+        data = [views.unit(*shown) for shown in described(c, import_units(c, file))]
     run.say(_("imported {n} unit(s) from {file}").format(n=len(data), file=file))
     run.emit(data, table=COLUMNS)

@@ -16,6 +16,7 @@ from duban.models import Assignment, Matter, Unit
 from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
 from duban.reader import Assigned
+from duban.text import optional
 
 _PAIR = re.compile(r"\s*[=＝]\s*")
 
@@ -51,7 +52,7 @@ def _named(text: str) -> tuple[str, str | None]:
     parts = _PAIR.split(text.strip(), maxsplit=1)
     if len(parts) == 1:
         return parts[0], None
-    unit, person = parts
+    unit, person = parts[0], optional(parts[1])
     if not unit or not person:
         raise BadValue(
             _("{text!r}: name a unit and its responsible person as UNIT=PERSON").format(text=text)
@@ -104,7 +105,7 @@ def assign_units(
                     unit=name, person=person, other=responsible
                 )
             )
-        named.append((find_unit(ctx, name), role, person or (responsible or "").strip() or None))
+        named.append((find_unit(ctx, name), role, person or optional(responsible)))
     seen: set[int] = set()
     for unit, _role, _person in named:
         if unit.id in seen:

@@ -23,6 +23,7 @@ from sqlmodel import select
 
 from duban.context import Context, utcnow
 from duban.errors import BadValue, RegisterError
+from duban.files import open_input
 from duban.i18n import _
 from duban.models import Attachment, Matter
 
@@ -46,7 +47,8 @@ class Incoming:
 def _digest(path: Path, out: Any = None) -> tuple[str, int]:
     """The file's SHA-256 and size, read a chunk at a time (each chunk also to `out`)."""
     sha, size = hashlib.sha256(), 0
-    with path.open("rb") as f:
+    # Bounded (`duban.files.LIMITS`): a device such as /dev/zero is refused, never read.
+    with open_input(path, kind="attachment") as f:
         while chunk := f.read(CHUNK):
             sha.update(chunk)
             size += len(chunk)

@@ -18,6 +18,8 @@ from duban.context import Context
 from duban.errors import BadValue, Refused
 from duban.i18n import _
 from duban.models import Assignment, Matter, Report, Unit
+from duban.text import name as clean_name
+from duban.text import optional
 from duban.vocab import ROLE
 
 # -- duplicates -------------------------------------------------------------------------
@@ -273,14 +275,16 @@ def edit_matter(
         refusal=_("{code} cannot be corrected on {day}, before it was received ({limit})"),
         code=matter.code,
     )
-    if title is not None and not title.strip():
-        raise BadValue(_("a matter needs a title"))
+    if title is not None:
+        given["title"] = clean_name(
+            title, _("a matter needs a title that shows: {title!r}").format(title=title)
+        )
     changes: dict[str, list[object]] = {}
     for option, attr in EDITABLE:
         value = given[option]
         if value is None:
             continue
-        new = value.strip() or None
+        new = optional(value)
         old = getattr(matter, attr)
         if new != old:
             changes[attr] = [old, new]

@@ -176,6 +176,7 @@ def urge_all_overdue(
     """Urge every overdue lead unit on `as_of`, at most once per unit and matter that day
     (so that a cron job may run twice)."""
     how = URGE_VIA.parse(via)
+    as_of = ctx.business_day(as_of, not_before=None)  # an urging is made, not planned
     made: list[Urged] = []
     for _row, matter, unit, assignment in overdue_units(ctx, as_of):
         already = ctx.session.exec(
@@ -298,11 +299,12 @@ def archive_matter(
     if not to.is_dir():
         raise BadValue(_("{folder} is not a folder").format(folder=str(to)))
     day = max(ctx.today(), matter.closed_on)
-    if transferred_on is not None and transferred_on < matter.closed_on:
-        raise BadValue(
-            _("{code} cannot be transferred on {day}, before it was closed ({limit})").format(
-                code=matter.code, day=transferred_on.isoformat(), limit=matter.closed_on.isoformat()
-            )
+    if transferred_on is not None:
+        transferred_on = ctx.business_day(
+            transferred_on,
+            not_before=matter.closed_on,
+            refusal=_("{code} cannot be transferred on {day}, before it was closed ({limit})"),
+            code=matter.code,
         )
     written = []
     for name, content in files.items():

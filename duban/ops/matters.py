@@ -10,8 +10,10 @@ from sqlmodel import func, select
 from duban import deadlines
 from duban.context import Context, utcnow
 from duban.errors import BadValue, RegisterError
-from duban.i18n import _
+from duban.i18n import N_, _
 from duban.models import Matter
+from duban.text import name as clean_name
+from duban.text import optional
 from duban.vocab import HANDLING, REPORTING, parse_source
 
 CODE_PREFIX = "DB"
@@ -52,15 +54,16 @@ def register_matter(
     source's own default deadline (setting `source_deadlines`) counts from `received`,
     else `default_within` working days.
     """
-    title = title.strip()
-    if not title:
-        raise BadValue(_("a matter needs a title"))
+    title = clean_name(title, _("a matter needs a title that shows: {title!r}").format(title=title))
     # 第十条: a proposal's source term says whose it is (人大建议: npc), to count them apart.
     source, proposal_by = parse_source(source)
     handling = HANDLING.parse(handling) if handling else None
     reporting = REPORTING.parse(reporting)
     check_every(reporting, every)
-    received = received or ctx.today()
+    received = ctx.business_day(received, not_before=None)
+    if every is not None:  # the first period ends within the calendar and deadline_years
+        first = ctx.calendar.add(received, every)
+        deadlines.check_reach(ctx, received, first, what=N_("first periodic report"))
     # 第十一条: one matter, one entry: a likely duplicate is refused unless `force`.
     from duban.ops.corrections import refuse_duplicate, resembling
 
@@ -77,8 +80,8 @@ def register_matter(
         title=title,
         source=source,
         proposal_by=proposal_by,
-        source_ref=(ref or "").strip() or None,
-        leader=(leader or "").strip() or None,
+        source_ref=optional(ref),
+        leader=optional(leader),
         handling=handling,
         reporting=reporting,
         report_every=every,

@@ -9,11 +9,12 @@ from duban import deadlines
 from duban.context import Context, utcnow
 from duban.errors import BadValue, NotFound, Refused
 from duban.i18n import N_, _
-from duban.models import Assignment, Matter, Milestone, Unit
+from duban.models import MAX_ID, Assignment, Matter, Milestone, Unit
 from duban.ops.assignments import find_assignment
 from duban.ops.follow import _open_matter
 from duban.ops.matters import find_matter
 from duban.ops.units import find_unit
+from duban.text import name as clean_name
 
 
 def add_milestone(
@@ -30,9 +31,9 @@ def add_milestone(
     working days from `on` (default today); with `unit`, the lead unit it falls to."""
     matter = find_matter(ctx, code)
     _open_matter(matter, _("it takes no more milestones"))
-    title = title.strip()
-    if not title:
-        raise BadValue(_("a milestone needs a title"))
+    title = clean_name(
+        title, _("a milestone needs a title that shows: {title!r}").format(title=title)
+    )
     if due is None and within is None:
         raise BadValue(_("give the milestone's deadline: --due DATE or --within N"))
     assignment, reporter = None, None
@@ -94,7 +95,7 @@ def check_milestone(
 ) -> Milestone:
     """The milestone a report names: it must be the matter's (exit 2), and the reporting
     unit's when it falls to a unit (第十二条, exit 4)."""
-    milestone = ctx.session.get(Milestone, milestone_id)
+    milestone = ctx.session.get(Milestone, milestone_id) if 0 < milestone_id <= MAX_ID else None
     if milestone is None:
         raise NotFound(
             _("no milestone {id}: see `duban milestone list {code}`").format(

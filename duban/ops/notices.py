@@ -75,6 +75,7 @@ def _told(ctx: Context, kind: str, ref: str) -> Notice | None:
 def reds(ctx: Context, day: dt.date) -> list[Pending]:
     """Each lead unit overdue on `day` (still open today), not yet told for the deadline
     it is judged by (the one in force that day); a notice that failed is due again."""
+    day = ctx.business_day(day, not_before=None)  # a notice is sent of what has happened
     out = []
     for row, matter, unit, assignment in overdue_units(ctx, day):
         if row.kind != "deadline":

@@ -12,12 +12,14 @@ from duban import deadlines
 from duban.context import Context, utcnow
 from duban.errors import BadValue, NotFound, Refused
 from duban.i18n import N_, _, language
-from duban.models import Assignment, Matter, Report, Review, Unit
+from duban.models import MAX_ID, Assignment, Matter, Report, Review, Unit
 from duban.ops import attachments
 from duban.ops.assignments import Assigned, find_assignment
 from duban.ops.matters import find_matter
 from duban.ops.milestones import check_milestone
-from duban.ops.units import find_unit
+from duban.ops.units import find_unit, head_on, heads_of
+from duban.text import name as clean_text
+from duban.text import optional
 from duban.vocab import DECISION, REPORT_KIND
 
 # 第十二条: reports that verify facts, give opinions or report results must be written.
@@ -47,9 +49,8 @@ def add_report(
     matter = find_matter(ctx, code)
     reporter = find_unit(ctx, unit)
     kind = REPORT_KIND.parse(kind)
-    text = text.strip()
-    if not text:
-        raise BadValue(_("a report needs its text: --text TEXT or --file PATH"))
+    # Nothing that shows (spaces, zero-width, controls) is no text; a NUL none may hold.
+    text = clean_text(text, _("a report needs its text: --text TEXT or --file PATH"))
     if propose_due is not None and kind != "explanation":
         raise BadValue(
             _("--propose-due goes with --kind explanation (第十二条: explain, then extend)")
@@ -94,6 +95,8 @@ def add_report(
                 due=propose_due.isoformat()
             )
         )
+    if propose_due is not None:
+        deadlines.check_reach(ctx, received, propose_due, what=N_("proposed deadline"))
     written = written or bool(signed_by) or sealed
     if kind == "final" and matter.handling in WRITTEN_HANDLING and not written:
         raise Refused(
@@ -114,7 +117,7 @@ def add_report(
         text=text,
         file_name=file_name,
         written=written,
-        signed_by=(signed_by or "").strip() or None,
+        signed_by=optional(signed_by),
         sealed=sealed,
         received_on=received,
         proposed_due_on=propose_due,
@@ -171,7 +174,7 @@ def _check_late_request(
 
 
 def find_report(ctx: Context, report_id: int) -> Report:
-    report = ctx.session.get(Report, report_id)
+    report = ctx.session.get(Report, report_id) if 0 < report_id <= MAX_ID else None
     if report is None:
         raise NotFound(
             _("no report {id}: see `duban show CODE` for a matter's reports").format(id=report_id)
@@ -179,14 +182,16 @@ def find_report(ctx: Context, report_id: int) -> Report:
     return report
 
 
-def _check_signature(report: Report, unit: Unit) -> None:
-    """第十二条: a written report is signed by the unit's head and sealed."""
+def _check_signature(ctx: Context, report: Report, unit: Unit) -> None:
+    """第十二条: a written report is signed by the unit's head and sealed: the head on the
+    day the report arrived (`head_on`), whoever heads the unit since."""
     article = "第十二条"
     if not report.written:
         raise Refused(
             article, _("a final report must be written, signed by the unit's head and sealed")
         )
-    if unit.head is None:
+    head = head_on(ctx, unit, report.received_on)
+    if head is None and unit.head is None:
         raise Refused(
             article,
             _(
@@ -194,12 +199,37 @@ def _check_signature(report: Report, unit: Unit) -> None:
                 "`duban unit edit {unit} --head NAME`"
             ).format(unit=unit.name),
         )
-    if (report.signed_by or "") != unit.head:
+    if head is None:  # its first head known took office after the report arrived
+        raise Refused(
+            article,
+            _(
+                "{unit} had no registered head on {day}, when the report arrived: its first "
+                "head known took office on {since}"
+            ).format(
+                unit=unit.name,
+                day=report.received_on.isoformat(),
+                since=heads_of(ctx, unit)[0].since.isoformat(),
+            ),
+        )
+    if (report.signed_by or "") != head and head == unit.head:
         if report.signed_by:
             message = _("a written report must be signed by the unit's head ({head}), not {who}")
         else:
             message = _("a written report must be signed by the unit's head ({head}), not nobody")
-        raise Refused(article, message.format(head=unit.head, who=report.signed_by))
+        raise Refused(article, message.format(head=head, who=report.signed_by))
+    if (report.signed_by or "") != head:  # another head then: the day says which
+        if report.signed_by:
+            message = _(
+                "a written report must be signed by the unit's head on {day} ({head}), not {who}"
+            )
+        else:
+            message = _(
+                "a written report must be signed by the unit's head on {day} ({head}), not nobody"
+            )
+        raise Refused(
+            article,
+            message.format(head=head, who=report.signed_by, day=report.received_on.isoformat()),
+        )
     if not report.sealed:
         raise Refused(article, _("a written report must be sealed with the unit's seal"))
 
@@ -263,7 +293,7 @@ def review_report(
     )
     if accept:
         if report.kind == "final":
-            _check_signature(report, unit)
+            _check_signature(ctx, report, unit)
         report.status = "accepted"
         ctx.add_to_history(
             "review.accept", reviewed, matter, report_id=report.id, unit=unit.name, kind=report.kind

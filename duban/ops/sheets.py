@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from duban.errors import BadValue
+from duban.files import open_input, read_csv
 from duban.i18n import _
 
 RISKY = ("=", "+", "-", "@", "\t", "\r")
@@ -36,6 +37,18 @@ def unsafe(text: str) -> str:
     if len(text) > 1 and text[0] == "'" and text[1:].startswith((*RISKY, "'")):
         return text[1:]
     return text
+
+
+# Characters an xlsx file cannot hold (XML 1.0), written as Excel writes them: `_x001B_`;
+# a text that holds such an escape already keeps it by escaping its `_` (`_x005F_`).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _xml_safe(text: str) -> str:
+    if "_x" in text:
+        text = _ESCAPE_LIKE.sub("_x005F_", text)
+    return _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
 def _width(header: str, sample: int) -> float:
@@ -79,7 +92,7 @@ def write_xlsx(
         for i, value in enumerate(row):
             if isinstance(value, str):
                 cell = WriteOnlyCell(ws)
-                cell.value = safe(value)
+                cell.value = _xml_safe(safe(value))
                 cell.data_type = "s"  # text, whatever it looks like
                 key = fill_of(value) if fill_of is not None else value
                 if i == light_column and key in fills:
@@ -117,73 +130,52 @@ def write_csv(stream: IO[str], headers: list[str], rows: Iterable[list[Any]]) ->
 
 def read_table(path: Path) -> tuple[list[str], int, Iterator[tuple[int, list[Any]]]]:
     """The file's header, its number of data rows (for a progress bar), and its rows as
-    (line number, cells), blank rows skipped; BadValue for what is not a ledger file."""
+    (line number, cells), blank rows skipped; BadValue for what is not a ledger file.
+
+    A file is read no further than the limit for a ledger (`duban.files.LIMITS`); a CSV
+    file as `duban.files.read_csv` reads every CSV file (quotes strictly, the line named)."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise BadValue(_("{path}: a ledger is an .xlsx or .csv file").format(path=path.name))
-    if not path.is_file():
-        raise BadValue(
-            _("cannot read {path}: {reason}").format(
-                path=path, reason=_("No such file or directory")
-            )
-        )
     if suffix == ".csv":
         return _read_csv(path)
+    with open_input(path, kind="ledger", where=path.name):
+        pass  # the checks of any file read: it exists, is a file, is not too large
     return _read_xlsx(path)
 
 
 def _read_csv(path: Path) -> tuple[list[str], int, Iterator[tuple[int, list[Any]]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadValue(
-            _("{path} is not UTF-8 text: save it as CSV UTF-8 (or as .xlsx)").format(path=path.name)
-        ) from exc
-    if "\0" in text:
-        raise BadValue(_("{path} is not a CSV file").format(path=path.name))
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise BadValue(
-            _("{path} is not a CSV file ({problem})").format(path=path.name, problem=exc)
-        ) from exc
-    if not records or not any(c.strip() for c in records[0]):
-        raise BadValue(_("{path} is empty: it has no header row").format(path=path.name))
-    headers = records[0]
-    body = [(i, r) for i, r in enumerate(records[1:], start=2) if any(c.strip() for c in r)]
-    return headers, len(body), iter(body)
+    table = read_csv(
+        path,
+        kind="ledger",
+        where=path.name,
+        hint=_(": save it as CSV UTF-8 (or as .xlsx)"),
+    )
+    return table.header, len(table.rows), iter(table.rows)
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], int, Iterator[tuple[int, list[Any]]]]:
-    import zipfile
+    from duban.ops.xlsx import read_sheet
 
-    from openpyxl import load_workbook
-
+    rows = read_sheet(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        first = next(rows, None)
+    except ValueError as exc:
         raise BadValue(_("{path} is not an .xlsx workbook").format(path=path.name)) from exc
-    except Exception as exc:  # openpyxl's InvalidFileException and the like
-        raise BadValue(_("{path} is not an .xlsx workbook").format(path=path.name)) from exc
-    ws = wb.worksheets[0] if wb.worksheets else None
-    rows = ws.iter_rows(values_only=True) if ws is not None else iter(())
-    first = next(rows, None)
-    if first is None or not any(c not in (None, "") for c in first):
-        wb.close()
+    if first is None or not any(c not in (None, "") for c in first[1]):
         raise BadValue(_("{path} is empty: it has no header row").format(path=path.name))
-    headers = ["" if c is None else str(c) for c in first]
-    total = max((ws.max_row or 1) - 1, 0)
+    headers = ["" if c is None else str(c) for c in first[1]]
 
     def body() -> Iterator[tuple[int, list[Any]]]:
         try:
-            for line, values in enumerate(rows, start=2):
+            for line, values in rows:
                 cells = [_cell(v) for v in values]
                 if any(c != "" for c in cells):
                     yield line, cells
-        finally:
-            wb.close()
+        except ValueError as exc:
+            raise BadValue(_("{path} is not an .xlsx workbook").format(path=path.name)) from exc
 
-    return headers, total, body()
+    return headers, 0, body()  # 0: not known before the rows are read
 
 
 def _cell(value: Any) -> Any:
