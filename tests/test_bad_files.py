@@ -325,14 +325,11 @@ def test_unit_import_is_linear_in_its_rows(tmp_path):
         cli.check("unit", "import", units_csv(tmp_path / f"base{prefix}.csv", small, "丙"))
         path = units_csv(tmp_path / f"{prefix}.csv", rows, prefix)
         with SqliteWork() as work:
-            began = time.process_time()
             assert len(cli.check("unit", "import", path, "--json").data) == rows
-            cost[rows] = (work.steps, time.process_time() - began)
-    (steps_small, time_small), (steps_big, time_big) = cost[small], cost[8 * small]
-    # Linear is 8x; quadratic was 64x in the database.  The time keeps a fixed part (a
-    # command's start), so its ratio is below 8 when linear, and far above when not.
-    assert steps_big / steps_small < 12, cost
-    assert time_big / time_small < 9, cost
+            cost[rows] = work.steps
+    # Linear is 8x; quadratic was 64x in the database.  The database's own count of its
+    # steps, not a clock: the same on a busy machine (the times are in benchmarks/).
+    assert cost[8 * small] / cost[small] < 12, cost
 
 
 def test_unit_import_update_is_linear_in_its_rows(tmp_path):

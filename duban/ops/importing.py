@@ -15,6 +15,11 @@ from).  A matter is built once its last row has been read: a second row of a mat
 same code) may come anywhere in the file, and a first pass finds each code's last line.
 Once a row is bad, nothing more is sent and the import ends with every bad row named,
 and the transaction rolls back.
+
+The history is a hash chain (`duban.chain`): the child links each new entry to the one
+before, from the chain's last hash read (under the chain's lock) before it starts, and
+puts on each matter's last entry the digest of the rows the import wrote for it, so that
+`duban verify` finds an imported register clean and a later hand edit of it.
 """
 
 from __future__ import annotations
