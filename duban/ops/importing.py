@@ -16,10 +16,10 @@ same code) may come anywhere in the file, and a first pass finds each code's las
 Once a row is bad, nothing more is sent and the import ends with every bad row named,
 and the transaction rolls back.
 
-The history is a hash chain (`duban.chain`): the child links each new entry to the one
-before, from the chain's last hash read (under the chain's lock) before it starts, and
-puts on each matter's last entry the digest of the rows the import wrote for it, so that
-`duban verify` finds an imported register clean and a later hand edit of it.
+The history is a hash chain (`duban.chain`): the child puts on each matter's last entry
+the digest of the rows the import wrote for it, and the writer links each new entry to
+the one before, from the chain's last hash read under the chain's lock, so that `duban
+verify` finds an imported register clean and a later hand edit of it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from duban.ops.sheets import read_table, unsafe
 from duban.vocab import MATTER_STATUS, parse_source
 
 CHUNK = 2000  # matters sent to the writer at a time
+FIRST_CHUNK = 250  # the first few: the writer starts sooner
 Progress = Callable[[int, int], None]
 
 # The columns the import writes, in the order its rows are built: the order in which a
@@ -334,9 +335,8 @@ class _Builder:
     """A checked matter's rows as tuples ready for the driver, collected until sent."""
 
     def __init__(self, numbering: Numbering, *, file: str, sqlite: bool, now: dt.datetime,
-                 actor: str, tail: str | None) -> None:  # fmt: skip
+                 actor: str) -> None:  # fmt: skip
         self.mid, self.aid, self.did = numbering.matter, numbering.assignment, numbering.deadline
-        self.tail = tail  # the chain's last hash: each history row links to the one before
         self.seqs = numbering.seqs
         self.file, self.actor = file, actor
         self.dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
@@ -446,12 +446,9 @@ class _Builder:
                             dumps({"imported_from": where, "reason": "imported"}), actor, now,
                             received_on, None])  # fmt: skip
         # The history is a hash chain (`duban.chain`): the matter's last entry records the
-        # digest of the rows the import left, and each entry links to the one before.
+        # digest of the rows the import left; the writer links the entries (`_linked`).
         entries[-1][-1] = self._state(mid, mine)
-        for entry, (prev_hash, hash_) in zip(entries, chain.link(self.tail, entries),
-                                             strict=True):  # fmt: skip
-            history.append((*entry, prev_hash, hash_))
-            self.tail = hash_
+        history += entries
         matters += mine["matter"]
         assignments += mine["assignment"]
         deadlines += mine["deadline"]
@@ -521,7 +518,7 @@ def _messages(path: Path, know: Known, builder: _Builder | None) -> Iterator[tup
             checked.assignments += len(matter.leads) + len(matter.participants)
             if builder is not None and not bad:
                 builder.add(matter)
-                if builder.count >= CHUNK:
+                if builder.count >= (CHUNK if len(builder.codes) > CHUNK else FIRST_CHUNK):
                     yield ("chunk", *builder.take(), count, total)
             if matter.code is not None:
                 del by_code[matter.code]  # whole: nothing more can come to it
@@ -693,8 +690,8 @@ def import_ledger(ctx: Any, path: Path, *, progress: Progress | None = None) -> 
     driver = conn.connection.driver_connection
     source = chain.Source(driver, conn.dialect.name)
     chain.lock(source)
-    builder = _Builder(numbering, file=path.name, sqlite=sqlite, now=utcnow(),
-                       actor=ctx.actor, tail=chain.tail(source))  # fmt: skip
+    tail = chain.tail(source)
+    builder = _Builder(numbering, file=path.name, sqlite=sqlite, now=utcnow(), actor=ctx.actor)
     # The driver's own executemany: SQLAlchemy's per-value processing would cost more
     # than the writing itself (plain SQL, the same on SQLite and PostgreSQL).
     cursor = driver.cursor()
@@ -714,6 +711,8 @@ def import_ledger(ctx: Any, path: Path, *, progress: Progress | None = None) -> 
                 break
             if kind == "chunk":
                 rows, matters_due, assignments_due = message[1:4]
+                # Linked here, not in the reader: the writer waits for the reader anyway.
+                rows["history"], tail = _linked(rows["history"], tail)
                 for table, _names in TABLES:
                     if later and table in _POINTERS:
                         rows[table] = [_unpointed(row, _POINTERS[table]) for row in rows[table]]
@@ -754,6 +753,15 @@ def import_ledger(ctx: Any, path: Path, *, progress: Progress | None = None) -> 
     if progress is not None:
         progress(checked.rows, checked.rows)
     return checked
+
+
+def _linked(entries: list[list[Any]], tail: str | None) -> tuple[list[tuple], str | None]:
+    """The history rows with their links (prev_hash, hash) after `tail`; the new tail."""
+    rows = []
+    for entry, (prev_hash, hash_) in zip(entries, chain.link(tail, entries), strict=True):
+        rows.append((*entry, prev_hash, hash_))
+        tail = hash_
+    return rows, tail
 
 
 def _unpointed(row: tuple, places: tuple[int, ...]) -> tuple:
