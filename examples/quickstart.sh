@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A realistic supervision cycle on a throwaway register:
 #   units, a leader's instruction, a meeting decision with two lead units,
-#   a milestone, a returned report, an overdue list, an urging, a close, the dossier.
+#   a milestone, a returned report, an overdue list, an urging, a close, the dossier,
+#   the history verified (a hash chain) and a backup checked.
 # Every date is given, so the run is the same whatever day it is.
 # Run it from anywhere:  bash examples/quickstart.sh
 # Set DUBAN_DB to keep the register somewhere; by default it goes to a temporary folder.
@@ -66,3 +67,8 @@ duban summary --as-of 2026-11-26
 
 step "The closed instruction's dossier (组卷): every record and the history, as JSON and Markdown"
 duban archive "$a" --to "$(dirname "$DUBAN_DB")"
+
+step "Trust: the history is a hash chain; a backup taken and checked"
+duban verify
+duban backup "$(dirname "$DUBAN_DB")/backup.db"
+DUBAN_DB="$(dirname "$DUBAN_DB")/backup.db" duban check
