@@ -545,15 +545,21 @@ def _child(messages: Iterator[tuple], send: Any, receive: Any) -> None:
     # too, a writer killed outright would leave this process waiting on a full pipe.
     receive.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    failure = None
     try:
         for message in messages:
             send.send(message)
-    except (BrokenPipeError, EOFError, OSError):
-        return
+    except (BrokenPipeError, EOFError, OSError):  # the writer is gone: nothing to say
+        pass
     except DubanError as exc:
-        send.send(("error", type(exc).__name__, exc.message, exc.exit_code))
+        failure = ("error", type(exc).__name__, exc.message, exc.exit_code)
     except BaseException as exc:  # reported by the writer, which ends with exit 5
-        send.send(("error", type(exc).__name__, f"{type(exc).__name__}: {exc}", None))
+        failure = ("error", type(exc).__name__, f"{type(exc).__name__}: {exc}", None)
+    try:
+        if failure is not None:
+            send.send(failure)
+    except (BrokenPipeError, EOFError, OSError):
+        pass
     finally:
         send.close()
 
