@@ -17,10 +17,11 @@ import argparse
 import csv
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from import_ledger import duban  # the same in-process runner, timed the same way
 
 
 def make_csv(path: Path, rows: int, head: str = "负责人") -> None:
@@ -38,20 +39,6 @@ def make_csv(path: Path, rows: int, head: str = "负责人") -> None:
                 parent = f"单位{i - 1}号" if i else ""
             kind = ("department", "district", "enterprise", "other")[i % 4]
             w.writerow([f"单位{i}号", f"u{i}", kind, f"{head}{i}", parent, f"简称{i};s{i}"])
-
-
-def duban(db: Path, *args: str) -> float:
-    from typer.testing import CliRunner
-
-    from duban.cli.app import app
-
-    env = {"DUBAN_DB": str(db), "DUBAN_USER": "bench", "DUBAN_LANG": "en", "NO_COLOR": "1"}
-    began = time.perf_counter()
-    result = CliRunner().invoke(app, list(args), env=env)
-    took = time.perf_counter() - began
-    if result.exit_code != 0:
-        sys.exit(f"duban {' '.join(args)}: exit {result.exit_code}: {result.stderr}")
-    return took
 
 
 def main() -> int:

@@ -480,8 +480,7 @@ def backup(db: str | None, target: Path, *, force: bool = False) -> Copied:
             )
         ) from exc
     finally:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        _remove_register_file(tmp)
     took = (dt.datetime.now(dt.UTC) - began).total_seconds()
     return Copied(
         str(register), str(target), target.stat().st_size, sha256_of(target), schema, matters,
@@ -589,8 +588,7 @@ def restore(db: str | None, source: Path, *, user: str) -> Copied:
                 )
             ) from exc
     finally:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+        _remove_register_file(tmp)
     took = (dt.datetime.now(dt.UTC) - began).total_seconds()
     return Copied(
         str(register), str(source), source.stat().st_size, digest, schema, matters, history,
@@ -693,3 +691,9 @@ def _table_columns(conn: sqlite3.Connection, schema: str) -> dict[str, list[str]
         name: sorted(r[1] for r in conn.execute(f'PRAGMA {schema}.table_info("{name}")'))
         for name in names
     }
+
+
+def _remove_register_file(path: Path) -> None:
+    """A SQLite file gone with the files SQLite keeps beside it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
