@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -123,6 +123,18 @@ class Context:
         from duban.db import unlinked_rows
 
         return unlinked_rows(self.session.connection(), table, first_id)
+
+    def set_indexes_aside(self, tables: Sequence[str]) -> list[str]:
+        """A bulk write's plain indexes of `tables` dropped until `make_indexes` (SQLite
+        only: `db.set_indexes_aside`); the statements that make them again."""
+        from duban.db import set_indexes_aside
+
+        return set_indexes_aside(self.session.connection(), tables)
+
+    def make_indexes(self, statements: Sequence[str]) -> None:
+        from duban.db import make_indexes
+
+        make_indexes(self.session.connection(), statements)
 
     def add_to_history(
         self,

