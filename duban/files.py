@@ -222,18 +222,11 @@ def read_csv(
         lines = _lines(binary, where, hint)
         reader = csv.reader(lines, strict=True)
         records: list[tuple[int, list[str]]] = []
+        most = ROWS.get(kind)
         limit = csv.field_size_limit(FIELD_LIMIT)
+        start = 1  # the line the next record begins on
         try:
-            while True:
-                start = reader.line_num + 1
-                try:
-                    record = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    raise _csv_problem(where, start, reader.line_num, str(exc)) from exc
-                except OSError as exc:
-                    raise _cannot_read(where, exc) from exc
+            for record in reader:
                 if not line_breaks and reader.line_num > start:
                     raise BadValue(
                         _(
@@ -241,15 +234,21 @@ def read_csv(
                             "Alt+Enter in a cell): keep each row on one line"
                         ).format(path=where, line=start)
                     )
-                if not any(c.strip() for c in record) and records:
+                if records and not "".join(record).strip():
+                    start = reader.line_num + 1
                     continue  # a blank row: left out (a blank first row is no header)
-                if len(records) > ROWS.get(kind, len(records)):
+                if most is not None and len(records) > most:
                     raise BadValue(
                         _("{path}:{line}: more than {rows} rows, the most duban reads of {what}")
                         .format(path=where, line=start, rows=f"{ROWS[kind]:,}",
                                 what=_(LIMITS[kind][1]))
                     )  # fmt: skip
                 records.append((start, record))
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise _csv_problem(where, start, reader.line_num, str(exc)) from exc
+        except OSError as exc:
+            raise _cannot_read(where, exc) from exc
         finally:
             csv.field_size_limit(limit)
     if not records or not any(c.strip() for c in records[0][1]):
