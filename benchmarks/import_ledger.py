@@ -1,14 +1,16 @@
 """How fast the ledger (台账) goes out and comes back: `duban export` and `duban import`.
 
-    python benchmarks/import_ledger.py [--rows 100000] [--write]
+    python benchmarks/import_ledger.py [--rows 100000] [--repeat 3] [--write]
 
 Builds a ledger CSV of `--rows` matters (one lead unit each, a participant on every
 other, an extension on one in seven, a fifth closed) for the five test units, imports
 it into a fresh register (`duban import`, as a user runs it: each command in a new
-process, timed from when duban's modules are loaded),
-then exports that register as CSV and as xlsx and imports the xlsx into another fresh
-register.  Prints the figures; `--write` also puts them into docs/performance.md, in
-the section "The ledger: export and import" (its own; not the bench:start/end block).
+process, timed from when the CLI is loaded), exports that register as CSV and as xlsx,
+and imports both back into fresh registers.  Each step runs `--repeat` times (3): the
+median is the figure, the spread is shown (this machine's speed varies by a tenth from
+one minute to the next).  Prints the figures; `--write` also puts them into
+docs/performance.md, in the section "The ledger: export and import" (its own; not the
+bench:start/end block).
 """
 
 from __future__ import annotations
@@ -97,40 +99,51 @@ def fresh(folder: Path, name: str) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each step (median)")
     parser.add_argument("--write", action="store_true", help="write docs/performance.md")
     args = parser.parse_args()
+    runs = range(args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         source = folder / "ledger.csv"
         make_csv(source, args.rows)
-        first = fresh(folder, "first")
-        t_import_csv = duban(first, "import", str(source))
+        # Each import into a register of its own, as new; the last one kept for the next step.
+        t_import_csv = [duban(first := fresh(folder, f"first{i}"), "import", str(source))
+                        for i in runs]  # fmt: skip
         out_csv, out_xlsx = folder / "out.csv", folder / "out.xlsx"
-        t_export_csv = duban(first, "export", "--out", str(out_csv), "--as-of", "2026-11-30")
-        t_export_xlsx = duban(first, "export", "--format", "xlsx", "--out", str(out_xlsx),
-                              "--as-of", "2026-11-30")  # fmt: skip
-        second = fresh(folder, "second")
-        t_import_xlsx = duban(second, "import", str(out_xlsx))
-        third = fresh(folder, "third")
-        t_dry = duban(third, "import", str(out_csv), "--dry-run")
-        t_import_csv2 = duban(third, "import", str(out_csv))
+        t_export_csv = [duban(first, "export", "--out", str(out_csv), "--as-of", "2026-11-30")
+                        for _ in runs]  # fmt: skip
+        t_export_xlsx = [duban(first, "export", "--format", "xlsx", "--out", str(out_xlsx),
+                               "--as-of", "2026-11-30") for _ in runs]  # fmt: skip
+        t_import_xlsx = [duban(fresh(folder, f"second{i}"), "import", str(out_xlsx))
+                         for i in runs]  # fmt: skip
+        empty = fresh(folder, "dry")
+        t_dry = [duban(empty, "import", str(out_csv), "--dry-run") for _ in runs]
+        t_import_csv2 = [duban(fresh(folder, f"third{i}"), "import", str(out_csv))
+                         for i in runs]  # fmt: skip
         size_xlsx = out_xlsx.stat().st_size
     n = args.rows
+
+    def row(step: str, times: list[float]) -> str:
+        middle = statistics.median(times)
+        return (f"| {step} | {middle:.1f} | {min(times):.1f}–{max(times):.1f} | "
+                f"{n / middle:,.0f} |")  # fmt: skip
+
     lines = [
         f"{n:,} rows (one matter each; a participant on every other row), on "
         f"{platform.machine()} with {os.cpu_count()} cores, Python {platform.python_version()},"
-        " SQLite; each command in a new process, its start-up (Python and duban's imports, "
-        f"{statistics.median(STARTUP):.1f} s) not counted, {time.strftime('%Y-%m-%d')}:",
+        f" SQLite; each command in a new process, timed from when the CLI is loaded (before: "
+        f"{statistics.median(STARTUP):.2f} s), each step run {args.repeat} times, "
+        f"{time.strftime('%Y-%m-%d')}:",
         "",
-        "| step | seconds | rows a second |",
-        "| --- | ---: | ---: |",
-        f"| `import` the office's CSV (12 columns) | {t_import_csv:.1f} | {n / t_import_csv:,.0f} |",
-        f"| `export --out ledger.csv` | {t_export_csv:.1f} | {n / t_export_csv:,.0f} |",
-        f"| `export --format xlsx` ({size_xlsx / 1e6:.1f} MB) | {t_export_xlsx:.1f} | "
-        f"{n / t_export_xlsx:,.0f} |",
-        f"| `import --dry-run` the exported CSV (18 columns) | {t_dry:.1f} | {n / t_dry:,.0f} |",
-        f"| `import` the exported CSV | {t_import_csv2:.1f} | {n / t_import_csv2:,.0f} |",
-        f"| `import` the exported xlsx | {t_import_xlsx:.1f} | {n / t_import_xlsx:,.0f} |",
+        "| step | seconds (median) | fastest–slowest | rows a second (median) |",
+        "| --- | ---: | ---: | ---: |",
+        row("`import` the office's CSV (12 columns)", t_import_csv),
+        row("`export --out ledger.csv`", t_export_csv),
+        row(f"`export --format xlsx` ({size_xlsx / 1e6:.1f} MB)", t_export_xlsx),
+        row("`import --dry-run` the exported CSV (18 columns)", t_dry),
+        row("`import` the exported CSV", t_import_csv2),
+        row("`import` the exported xlsx", t_import_xlsx),
     ]
     text = "\n".join(lines)
     print(text)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pytest
 from conftest import Cli, add_units, assert_error, enter_report, query, snapshot_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from duban.ops.ledger import CHINESE, KEYS
@@ -424,3 +427,102 @@ def test_a_title_with_control_characters_goes_to_xlsx_and_back(cli, units, tmp_p
     other.check("import", out)
     listed = json.loads(other.check("list", "--json", "--as-of", "2026-12-01").stdout)
     assert sorted(m["title"] for m in listed) == sorted(titles)
+
+
+# -- the import's fast paths: each the same as the slow way -------------------------------
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
+_NAME = st.one_of(st.none(), _TEXT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(code=_TEXT, title=_TEXT, source=_TEXT, proposal_by=_NAME, ref=_NAME, leader=_NAME,
+       file=_TEXT, line=st.integers(2, 10**6),
+       units=st.lists(st.tuples(st.integers(1, 10**6), st.sampled_from(["lead", "participant"])),
+                      max_size=4))  # fmt: skip
+def test_import_detail_is_json_dumps(code, title, source, proposal_by, ref, leader, file, line,
+                                     units):  # fmt: skip
+    """The `matter.register` detail the import puts together itself is the JSON that
+    `Context.add_to_history` writes for the same detail (json.dumps, keys sorted)."""
+    from duban.ops.importing import _quoted, _register_detail
+
+    received, due = dt.date(2026, 11, 2), dt.date(2026, 11, 30)
+    where = f'{{"file": {_quoted(file)}, "line": {line}}}'
+    made = _register_detail(code, title, source, proposal_by, ref, leader, received, due, where,
+                            units)  # fmt: skip
+    detail = {
+        "code": code, "title": title, "source": source, "source_ref": ref, "leader": leader,
+        "received": "2026-11-02", "due": "2026-11-30",
+        "imported_from": {"file": file, "line": line},
+        "units": [{"id": unit, "role": role} for unit, role in units],
+    }  # fmt: skip
+    if proposal_by:
+        detail["proposal_by"] = proposal_by
+    assert made == json.dumps(detail, ensure_ascii=False, sort_keys=True)
+
+
+def test_an_awkward_title_comes_back_whole_in_the_history(cli, units, tmp_path):
+    title = '引号"反斜杠\\、制表\t与换行\n𠀀'
+    rows = [{"source": "批示", "title": title, "received": "2026-11-02", "lead_unit": "zjj",
+             "original_due": "2026-11-30", "ref": "鄂府办〔2026〕1号"}]  # fmt: skip
+    cli.check("import", ledger_csv(tmp_path / "odd.csv", rows))
+    code = cli.check("list", "--json").data[0]["code"]
+    history = cli.check("history", code, "--json").data
+    detail = [h for h in history if h["action"] == "matter.register"][0]["detail"]
+    assert (detail["title"], detail["source_ref"], detail["leader"]) == (
+        title, "鄂府办〔2026〕1号", None)  # fmt: skip
+    assert cli.check("verify", "--json").data["ok"] is True
+
+
+def _indexes(db: Path) -> list[tuple]:
+    return query(db, "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' "
+                     "ORDER BY name")  # fmt: skip
+
+
+@pytest.mark.sqlite_only  # SQLite's own catalogue of indexes
+def test_a_large_import_leaves_the_indexes_as_they_were(cli, units, tmp_path):
+    """A file of more rows than the register has matters is written with the plain
+    indexes set aside and made again before the commit; a small one with them in
+    place.  Either way the register ends with every index it had, and healthy."""
+    before = _indexes(cli.db)
+    assert any(name == "ix_deadline_due_on" for name, _t, _s in before)
+    cli.check("import", ledger_csv(tmp_path / "large.csv", story_rows(1200)))
+    assert _indexes(cli.db) == before
+    small = [dict(row, code="") for row in story_rows(40)]
+    cli.check("import", ledger_csv(tmp_path / "small.csv", small))
+    assert _indexes(cli.db) == before
+    assert cli("check").exit_code == 0
+    plan = query(cli.db, "EXPLAIN QUERY PLAN SELECT id FROM deadline WHERE due_on = '2026-12-01'")
+    assert "ix_deadline_due_on" in str(plan)
+
+
+@pytest.mark.sqlite_only  # SQLite's foreign keys, off in a bulk write
+def test_a_row_pointing_at_nothing_is_found_before_a_bulk_write_commits(tmp_path):
+    """`db.unlinked_rows`: the check a bulk write (foreign keys off) makes of its new
+    rows, one pass over them for every key of the table."""
+    import sqlite3
+    from contextlib import closing
+
+    from sqlalchemy import create_engine
+
+    from duban.db import unlinked_rows
+
+    path = tmp_path / "r.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.executescript(
+            "CREATE TABLE unit (id INTEGER PRIMARY KEY);"
+            "CREATE TABLE matter (id INTEGER PRIMARY KEY);"
+            "CREATE TABLE assignment (id INTEGER PRIMARY KEY,"
+            " matter_id INTEGER REFERENCES matter (id), unit_id INTEGER REFERENCES unit (id));"
+            "INSERT INTO unit VALUES (1); INSERT INTO matter VALUES (1), (2);"
+            "INSERT INTO assignment VALUES (1, 1, 1), (2, 2, 7), (3, 9, 1), (4, 8, 6),"
+            " (5, 2, NULL);"
+        )
+        conn.commit()
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        assert sorted(unlinked_rows(conn, "assignment", 0)) == [
+            ("matter_id", 3), ("matter_id", 4), ("unit_id", 2), ("unit_id", 4)]  # fmt: skip
+        assert unlinked_rows(conn, "assignment", 4) == []
+        assert unlinked_rows(conn, "unit", 0) == []
+    engine.dispose()

@@ -8,10 +8,12 @@ the file and line it came from.
 Speed (issue 10 asks for 20,000 rows a second): the file is read and checked, and its
 rows built as tuples ready for the database driver, in a child process (forked, where
 the platform forks) while this process writes what the child has sent so far with the
-driver's own executemany; reading and writing take about as long as each other, so the
-two cores halve the time.  The child never touches the register: it is given, before
-it starts, everything the check needs (the units, the codes taken, the ids to number
-from).  A matter is built once its last row has been read: a second row of a matter (the
+driver's own executemany, and checks each chunk's references as it goes; reading and
+writing take about as long as each other, so the two cores halve the time.  The child
+never touches the register: it is given, before it starts, everything the check needs
+(the units, the codes taken, the ids to number from).  Python's cycle collector is off
+in both (`_collector_off`), and a large file is written with the plain indexes set
+aside (`db.set_indexes_aside`).  docs/performance.md has the figures.  A matter is built once its last row has been read: a second row of a matter (the
 same code) may come anywhere in the file, and a first pass finds each code's last line.
 Once a row is bad, nothing more is sent and the import ends with every bad row named,
 and the transaction rolls back.
@@ -162,13 +164,19 @@ def known(reader: Any, path: Path) -> Known:
 
 
 def _text(value: Any) -> str:
+    """A cell as text: a CSV file's as it is, a spreadsheet's numbers, dates and empty
+    cells as they read (2.0 as `2`, a date and time as its date)."""
     if type(value) is str:
         text = value.strip()
         return unsafe(text).strip() if text[:1] == "'" else text
     if value is None:
         return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return unsafe(str(value)).strip()
 
 
@@ -348,7 +356,7 @@ class _Builder:
     """A checked matter's rows as tuples ready for the driver, collected until sent."""
 
     def __init__(self, numbering: Numbering, *, file: str, sqlite: bool, now: dt.datetime,
-                 actor: str) -> None:  # fmt: skip
+                 actor: str, pointers_later: bool = True) -> None:  # fmt: skip
         self.mid, self.aid, self.did = numbering.matter, numbering.assignment, numbering.deadline
         self.seqs = numbering.seqs
         self.file, self.actor = file, actor
@@ -360,6 +368,7 @@ class _Builder:
         else:  # psycopg takes dates, instants and booleans as they are
             self.now, self.yes, self.no = now, True, False
         self.sqlite = sqlite
+        self.later = pointers_later  # the pointers at deadline rows to set by UPDATE: kept
         self.codes: list[str] = []
         self.coded: Iterable[str] = ()  # the file's codes: new numbers come after them
         self._clear()
@@ -415,7 +424,8 @@ class _Builder:
         ))  # fmt: skip
         mine["deadline"].append((did, mid, None, "matter", day(p.original), None, None, no,
                                  "register", None, received_on, now))  # fmt: skip
-        self.matter_due.append((did, mid))
+        if self.later:
+            self.matter_due.append((did, mid))
         units: list[tuple[int, str]] = []
         first = p.leads[0] if p.leads else None
         persons = dict(p.participants)
@@ -446,7 +456,8 @@ class _Builder:
                                          None, no, "extension", first_row, day(effective),
                                          now))  # fmt: skip
             self.did = current
-            self.assignment_due.append((current, first_row, aid))
+            if self.later:
+                self.assignment_due.append((current, first_row, aid))
             units.append((unit_id, role))
         where = f"{self.where}{p.line}}}"
         detail = _register_detail(code, title, source, proposal_by, ref, leader, received,
@@ -764,7 +775,8 @@ def _import(ctx: Any, path: Path, progress: Progress | None) -> Checked:
     source = chain.Source(driver, conn.dialect.name)
     chain.lock(source)
     tail = chain.tail(source)
-    builder = _Builder(numbering, file=path.name, sqlite=sqlite, now=utcnow(), actor=ctx.actor)
+    builder = _Builder(numbering, file=path.name, sqlite=sqlite, now=utcnow(), actor=ctx.actor,
+                       pointers_later=later)  # fmt: skip
     # The driver's own executemany: SQLAlchemy's per-value processing would cost more
     # than the writing itself (plain SQL, the same on SQLite and PostgreSQL).
     cursor = driver.cursor()

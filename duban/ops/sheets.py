@@ -169,20 +169,9 @@ def _read_xlsx(path: Path) -> tuple[list[str], int, Iterator[tuple[int, list[Any
     def body() -> Iterator[tuple[int, list[Any]]]:
         try:
             for line, values in rows:
-                cells = [_cell(v) for v in values]
-                if any(c != "" for c in cells):
-                    yield line, cells
+                if values:  # a blank row: no cell but empty ones, all dropped
+                    yield line, values
         except ValueError as exc:
             raise BadValue(_("{path} is not an .xlsx workbook").format(path=path.name)) from exc
 
     return headers, 0, body()  # 0: not known before the rows are read
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value

@@ -146,18 +146,26 @@ def unescape(text: str) -> str:
 
 def _column(ref: str) -> int:
     """`C12` -> 2."""
-    n = 0
-    for ch in ref:
-        if "A" <= ch <= "Z":
-            n = n * 26 + ord(ch) - 64
-        else:
-            break
-    return n - 1
+    letters = ref.rstrip("0123456789")
+    n = _COLUMNS.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters:
+            if "A" <= ch <= "Z":
+                n = n * 26 + ord(ch) - 64
+            else:
+                break
+        n = _COLUMNS[letters] = n - 1
+    return n
+
+
+_COLUMNS: dict[str, int] = {}  # a cell reference's letters -> its column (a sheet has few)
 
 
 def read_sheet(path: Path) -> Iterator[tuple[int, list[Any]]]:
     """The first sheet's rows as (row number, values), in order; values as openpyxl's
-    `values_only` gives them (None where a cell is empty; trailing empties dropped)."""
+    `values_only` gives them (None where a cell is empty), but with trailing empty cells
+    and empty texts dropped (a blank row is an empty list)."""
     try:
         z = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -226,7 +234,7 @@ def _rows(stream: Any, strings: list[str], dates: set[int],
         elif name in (V, T):
             inside = False
         elif name == ROW:
-            while row and row[-1] is None:
+            while row and (row[-1] is None or row[-1] == ""):
                 row.pop()
             done.append((number, row[:]))
 
