@@ -32,7 +32,7 @@ from duban import dates, lights
 from duban.errors import BadValue, NotFound, RegisterError
 from duban.i18n import _
 from duban.settings import SETTINGS
-from duban.vocab import ACTION, ACTION_GROUPS, MATTER_STATUS, parse_source
+from duban.vocab import ACTION, ACTION_GROUPS, MATTER_STATUS, format_code, parse_source
 
 PAGE = 500  # rows fetched at a time
 
@@ -473,10 +473,10 @@ class Reader:
                 f"SELECT {matter.select('m')} FROM matter m WHERE m.year = ? AND m.seq = ?",
                 (year, seq),
             )
-            if found is None and f"DB-{year}-{seq:04d}" != key:
+            if found is None and format_code(year, seq) != key:
                 raise NotFound(
                     _("no matter {code!r} ({full}): see `duban list`").format(
-                        code=code.strip(), full=f"DB-{year}-{seq:04d}"
+                        code=code.strip(), full=format_code(year, seq)
                     )
                 )
         if found is None:

@@ -7,10 +7,21 @@ languages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from duban.errors import BadValue
 from duban.i18n import N_, _
+
+# A matter's code: DB-2026-0007, numbered within the year the matter was received.  Here,
+# with nothing heavy imported, for the ledger's import too (its reader starts early).
+CODE_PREFIX = "DB"
+CODE = re.compile(rf"{CODE_PREFIX}-(\d{{4}})-(\d{{4,}})", re.IGNORECASE)
+
+
+def format_code(year: int, seq: int) -> str:
+    """A human code, numbered within the year the matter was received: DB-2026-0007."""
+    return f"{CODE_PREFIX}-{year}-{seq:04d}"
 
 
 @dataclass(frozen=True)

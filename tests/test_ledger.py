@@ -526,3 +526,21 @@ def test_a_row_pointing_at_nothing_is_found_before_a_bulk_write_commits(tmp_path
         assert unlinked_rows(conn, "assignment", 4) == []
         assert unlinked_rows(conn, "unit", 0) == []
     engine.dispose()
+
+
+@pytest.mark.sqlite_only  # a register file that is not one
+def test_an_import_that_cannot_begin_leaves_no_reader_behind(tmp_path):
+    """The file's reader starts before the register is opened (it parses while the
+    register opens); when the register cannot be opened, the reader is ended with the
+    command, and the refusal is the register's."""
+    import multiprocessing
+
+    source = ledger_csv(tmp_path / "start.csv", story_rows(3000))
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a register at all " * 200)
+    before = junk.read_bytes()
+    result = Cli(junk)("import", source)
+    assert result.exit_code in (2, 5), result.stderr
+    assert "junk.db" in result.stderr
+    assert multiprocessing.active_children() == []
+    assert junk.read_bytes() == before

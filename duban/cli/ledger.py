@@ -198,8 +198,9 @@ def register_commands(app: typer.Typer) -> None:
                     checked = importing.check_ledger(reader, file, progress=advance)
                 importing.refuse_bad(checked)
             else:
-                with run.change(bulk=True) as c:
-                    checked = importing.import_ledger(c, file, progress=advance)
+                # The file is parsed in a child from now, while the register is opened.
+                with importing.Reading(file) as reading, run.change(bulk=True) as c:
+                    checked = importing.import_ledger(c, file, progress=advance, reading=reading)
         finally:
             if bar is not None:
                 bar.stop()

@@ -6,17 +6,19 @@ matters, assignments, deadlines and a `matter.register` history entry per matter
 the file and line it came from.
 
 Speed (issue 10 asks for 20,000 rows a second): the file is read and checked, and its
-rows built as tuples ready for the database driver, in a child process (forked, where
-the platform forks) while this process writes what the child has sent so far with the
-driver's own executemany, and checks each chunk's references as it goes; reading and
-writing take about as long as each other, so the two cores halve the time.  The child
-never touches the register: it is given, before it starts, everything the check needs
-(the units, the codes taken, the ids to number from).  Python's cycle collector is off
-in both (`_collector_off`), and a large file is written with the plain indexes set
-aside (`db.set_indexes_aside`).  docs/performance.md has the figures.  A matter is built once its last row has been read: a second row of a matter (the
-same code) may come anywhere in the file, and a first pass finds each code's last line.
-Once a row is bad, nothing more is sent and the import ends with every bad row named,
-and the transaction rolls back.
+rows built as tuples ready for the database driver, in a child process (`Reading`,
+forked where the platform forks) while this process writes what the child has sent so
+far with the driver's own executemany, checking each chunk's references as it goes;
+reading and writing take about as long as each other, so the two cores halve the time.
+The child is forked before the register is opened and parses the file meanwhile; it
+never touches the register: it is then given everything the check needs (the units,
+the codes taken, the ids to number from).  A matter is built once its last row has been
+read: a second row of a matter (the same code) may come anywhere in the file, and a
+first pass finds each code's last line.  Once a row is bad, nothing more is sent and the
+import ends with every bad row named, and the transaction rolls back.  Python's cycle
+collector is off in both processes (`_collector_off`), and a large file is written with
+the plain indexes set aside (`db.set_indexes_aside`).  docs/performance.md has the
+figures.
 
 The history is a hash chain (`duban.chain`): the child puts on each matter's last entry
 the digest of the rows the import wrote for it, and the writer links each new entry to
@@ -31,7 +33,7 @@ import gc
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -41,9 +43,9 @@ from duban import chain
 from duban.dates import YEARS, parse_date
 from duban.errors import BadValue, DubanError, NotFound
 from duban.i18n import _
-from duban.ops.ledger import CHINESE, CODE, COMPUTED, SEP, YES, columns_of
+from duban.ops.ledger import CHINESE, COMPUTED, SEP, YES, columns_of
 from duban.ops.sheets import read_table, unsafe
-from duban.vocab import MATTER_STATUS, parse_source
+from duban.vocab import CODE, MATTER_STATUS, format_code, parse_source
 
 CHUNK = 2000  # matters sent to the writer at a time
 FIRST_CHUNK = 250  # the first few: the writer starts sooner
@@ -400,8 +402,6 @@ class _Builder:
             code = p.code
             year, seq = (int(x) for x in CODE.fullmatch(code).groups())
         else:
-            from duban.ops.matters import format_code
-
             if self.coded:
                 self._number_after_file()
             year = received.year
@@ -534,22 +534,40 @@ def _same(value: Any) -> Any:
 # -- the file, row by row ------------------------------------------------------------------
 
 
-def _messages(path: Path, know: Known, builder: _Builder | None) -> Iterator[tuple]:
-    """The file checked row by row: ("rows", done, total) now and then, ("chunk", rows,
-    matter_due, assignment_due, done, total) as matters are built, and last ("end",
-    Checked).  Without a builder, only checked."""
+@dataclass
+class _Parsed:
+    """The file read: its rows, and what the check takes from the header and a first pass."""
+
+    places: list[tuple[str, int]]  # each column's key and place
+    lines: list[tuple[int, list[Any]]]  # (line, cells)
+    total: int
+    last: dict[str, int]  # each code's last line: its matter is whole there
+
+
+def _parse(path: Path) -> _Parsed:
     header, total, body = read_table(path)
     keys = columns_of(header)
     places = [(k, i) for i, k in enumerate(keys) if k and k not in COMPUTED]
     lines = list(body)
-    total = total or len(lines)
-    last: dict[str, int] = {}  # each code's last line: its matter is whole there
+    last: dict[str, int] = {}
     if "code" in keys:
         at = keys.index("code")
         last = {_text(values[at]).upper(): line for line, values in lines if at < len(values)}
         last.pop("", None)
-        if builder is not None:
-            builder.coded = last
+    return _Parsed(places, lines, total or len(lines), last)
+
+
+def _messages(path: Path, know: Known, builder: _Builder | None) -> Iterator[tuple]:
+    return _checked(_parse(path), know, builder)
+
+
+def _checked(parsed: _Parsed, know: Known, builder: _Builder | None) -> Iterator[tuple]:
+    """The file checked row by row: ("rows", done, total) now and then, ("chunk", rows,
+    matter_due, assignment_due, done, total) as matters are built, and last ("end",
+    Checked).  Without a builder, only checked."""
+    places, lines, total, last = parsed.places, parsed.lines, parsed.total, parsed.last
+    if builder is not None:
+        builder.coded = last
     checked = Checked(know.file)
     by_code: dict[str, Planned] = {}
     memo = _Memo()
@@ -592,16 +610,21 @@ class _UnknownName(str):
 # -- running it: in a child process where one can be forked --------------------------------
 
 
-def _child(messages: Iterator[tuple], send: Any, receive: Any) -> None:
-    # Ctrl-C is the writer's to handle: it rolls back and closes the pipe, and the next
-    # send here fails.  The pipe's reading end is the writer's alone: were it open here
+def _child(path: Path, facts: Any, send: Any, inherited: list[Any]) -> None:
+    """The reader: parses the file, waits for what the check needs of the register
+    (`Known` and the `_Builder`), then checks and builds, sending as it goes."""
+    # Ctrl-C is the writer's to handle: it rolls back and closes the pipes, and the next
+    # send here fails.  The other pipes' ends are the writer's alone: were one open here
     # too, a writer killed outright would leave this process waiting on a full pipe.
-    receive.close()
+    for end in inherited:
+        end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()  # see `_collector_off`; this process ends with the import
     failure = None
     try:
-        for message in messages:
+        parsed = _parse(path)
+        know, builder = facts.recv()
+        for message in _checked(parsed, know, builder):
             send.send(message)
     except (BrokenPipeError, EOFError, OSError):  # the writer is gone: nothing to say
         pass
@@ -616,41 +639,78 @@ def _child(messages: Iterator[tuple], send: Any, receive: Any) -> None:
         pass
     finally:
         send.close()
+        facts.close()
 
 
-def _forked(messages: Iterator[tuple]) -> Iterator[tuple]:
-    """The messages, produced in a forked child; as they are where fork is not there."""
-    import multiprocessing
+class Reading:
+    """A ledger file read in a child process forked at once (where the platform forks),
+    so that parsing it goes on while this process opens the register and begins the
+    transaction; `messages` then hands the child what the check needs of the register
+    and yields what it sends.  Where there is no fork (or `DUBAN_IMPORT_INLINE=1`), the
+    same work is done here, when `messages` is called.  A context manager: leaving it
+    ends the child."""
 
-    if "fork" not in multiprocessing.get_all_start_methods() or os.environ.get(
-        "DUBAN_IMPORT_INLINE"
-    ):
-        yield from messages
-        return
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(messages, send, receive), daemon=True)
-    child.start()
-    send.close()
-    try:
+    def __init__(self, path: Path) -> None:
+        import multiprocessing
+
+        self.path = path
+        self.child: Any = None
+        self.done = False  # the child's last word heard: it ends by itself
+        if "fork" not in multiprocessing.get_all_start_methods() or os.environ.get(
+            "DUBAN_IMPORT_INLINE"
+        ):
+            return
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        facts, self.facts = context.Pipe(duplex=False)
+        self.child = context.Process(
+            target=_child, args=(path, facts, send, [self.receive, self.facts]), daemon=True
+        )
+        self.child.start()
+        send.close()
+        facts.close()
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def messages(self, know: Known, builder: _Builder) -> Iterator[tuple]:
+        if self.child is None:
+            yield from _messages(self.path, know, builder)
+            return
+        with suppress(BrokenPipeError, OSError):  # the child has ended: its word is sent
+            self.facts.send((know, builder))
         while True:
             try:
-                message = receive.recv()
+                message = self.receive.recv()
             except EOFError:
                 raise DubanError(_("the import's reader stopped without a word")) from None
             if message[0] == "error":
                 _kind, name, text, code = message
                 error = DubanError(text) if code is None else _rebuilt(name, text)
                 raise error
-            yield message
             if message[0] == "end":
+                self.done = True
+            yield message
+            if self.done:
                 return
-    finally:
-        receive.close()
-        child.join(timeout=5)
-        if child.is_alive():
-            child.kill()
-            child.join()
+
+    def close(self) -> None:
+        """The child ended: it closes the pipes and stops; a child not done yet (the
+        import failed or was interrupted, the file perhaps still being read) is killed
+        outright: it never writes to the register."""
+        if self.child is None:
+            return
+        self.receive.close()
+        self.facts.close()
+        if self.done:
+            self.child.join(timeout=5)
+        if self.child.is_alive():
+            self.child.kill()
+        self.child.join()
+        self.child = None
 
 
 def _rebuilt(name: str, text: str) -> DubanError:
@@ -731,14 +791,19 @@ def check_ledger(reader: Any, path: Path, *, progress: Progress | None = None) -
     return checked
 
 
-def import_ledger(ctx: Any, path: Path, *, progress: Progress | None = None) -> Checked:
+def import_ledger(ctx: Any, path: Path, *, progress: Progress | None = None,
+                  reading: Reading | None = None) -> Checked:  # fmt: skip
     """Check the ledger file and write its matters in the context's transaction; raise
-    BadValue naming every bad row (the transaction then rolls back)."""
+    BadValue naming every bad row (the transaction then rolls back).  `reading`: the
+    file's `Reading`, started before the transaction (one is started here if not)."""
     with _collector_off():
-        return _import(ctx, path, progress)
+        if reading is not None:
+            return _import(ctx, path, progress, reading)
+        with Reading(path) as started:
+            return _import(ctx, path, progress, started)
 
 
-def _import(ctx: Any, path: Path, progress: Progress | None) -> Checked:
+def _import(ctx: Any, path: Path, progress: Progress | None, reading: Reading) -> Checked:
     from sqlalchemy import func, select
 
     from duban.context import utcnow
@@ -789,7 +854,7 @@ def _import(ctx: Any, path: Path, progress: Progress | None) -> Checked:
     assignment_due: list[tuple[int, int, int]] = []
     checked = Checked(path.name)
     try:
-        for message in _forked(_messages(path, know, builder)):
+        for message in reading.messages(know, builder):
             kind = message[0]
             if kind == "end":
                 checked = message[1]

@@ -45,7 +45,6 @@ COMPUTED = frozenset({"light", "last_report", "days_overdue"})
 REQUIRED = ("title", "source", "received")
 LIGHT_ZH = {"red": "红", "yellow": "黄", "green": "绿"}
 YES = frozenset({"yes", "true", "1", "y", "是", "√", "涉密", "保密"})
-CODE = re.compile(r"DB-(\d{4})-(\d{4,})", re.IGNORECASE)
 SEP = re.compile(r"[、,，;；]")
 PAGE = 500
 

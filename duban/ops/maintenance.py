@@ -303,8 +303,8 @@ def _check_words(conn: Any, checked: Checked) -> None:
 
 
 def _check_codes(conn: Any, checked: Checked) -> None:
-    """Every code is DB-YEAR-NNNN of its own year and number (`ops.matters.format_code`)."""
-    from duban.ops.matters import format_code
+    """Every code is DB-YEAR-NNNN of its own year and number (`vocab.format_code`)."""
+    from duban.vocab import format_code
 
     checked.checks.append("matter_code")
     cur = conn.cursor()

@@ -14,15 +14,9 @@ from duban.i18n import N_, _
 from duban.models import Matter
 from duban.text import name as clean_name
 from duban.text import optional
-from duban.vocab import HANDLING, REPORTING, parse_source
+from duban.vocab import HANDLING, REPORTING, format_code, parse_source
 
-CODE_PREFIX = "DB"
 NUMBER_TRIES = 20  # writers that take the same number at once: each takes the next
-
-
-def format_code(year: int, seq: int) -> str:
-    """A human code, numbered within the year the matter was received: DB-2026-0007."""
-    return f"{CODE_PREFIX}-{year}-{seq:04d}"
 
 
 def find_matter(ctx: Context, code: str) -> Matter:
