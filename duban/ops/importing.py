@@ -835,7 +835,7 @@ def _import(ctx: Any, path: Path, progress: Progress | None, reading: Reading) -
     on_register = len(know.taken)
     aside: list[str] | None = None  # the indexes to make again, once set aside
     # The chain's last hash, under the chain's lock (PostgreSQL; SQLite's writers are
-    # one at a time already), before the child that links the new entries starts.
+    # one at a time already): this process links the new entries after it.
     driver = conn.connection.driver_connection
     source = chain.Source(driver, conn.dialect.name)
     chain.lock(source)
@@ -865,7 +865,7 @@ def _import(ctx: Any, path: Path, progress: Progress | None, reading: Reading) -
                     total = message[-1]
                     big = sqlite and total >= max(INDEX_ASIDE_ROWS, on_register)
                     aside = ctx.set_indexes_aside(_ASIDE) if big else []
-                # Linked here, not in the reader: the writer waits for the reader anyway.
+                # Linked here, not in the reader: the chain's tail is read under the lock.
                 rows["history"], tail = _linked(rows["history"], tail)
                 for table, _names in TABLES:
                     if later and table in _POINTERS:
