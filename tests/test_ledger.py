@@ -544,3 +544,25 @@ def test_an_import_that_cannot_begin_leaves_no_reader_behind(tmp_path):
     assert "junk.db" in result.stderr
     assert multiprocessing.active_children() == []
     assert junk.read_bytes() == before
+
+
+def test_a_cell_said_to_be_beyond_the_last_column_is_refused_at_once(cli, units, tmp_path):
+    """A sheet's cell references are the file's word: one past XFD (the 16,384th column)
+    would have its row padded out to it, cell by cell, for ever."""
+    import zipfile
+
+    cli.check("import", ledger_csv(tmp_path / "ok.csv", story_rows(3)))
+    good = tmp_path / "good.xlsx"
+    cli.check("export", "--format", "xlsx", "--out", good, "--as-of", "2026-12-01")
+    bad = tmp_path / "far.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith("sheet1.xml"):
+                assert b'r="A2"' in data
+                data = data.replace(b'r="A2"', b'r="ZZZZZZZZZZ2"')
+            target.writestr(item, data)
+    fresh_one = fresh(tmp_path, "far")
+    before = snapshot_of(fresh_one.db)
+    assert_error(fresh_one("import", bad), 2, "not an .xlsx workbook")
+    assert snapshot_of(fresh_one.db) == before

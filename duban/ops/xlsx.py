@@ -145,21 +145,28 @@ def unescape(text: str) -> str:
 
 
 def _column(ref: str) -> int:
-    """`C12` -> 2."""
+    """`C12` -> 2; ValueError past the last column a sheet has (XFD, the 16,384th): a
+    cell said to be further would have the row padded to it."""
     letters = ref.rstrip("0123456789")
     n = _COLUMNS.get(letters)
     if n is None:
-        n = 0
-        for ch in letters:
+        n, plain = 0, True
+        for ch in letters[:4]:
             if "A" <= ch <= "Z":
                 n = n * 26 + ord(ch) - 64
             else:
+                plain = False
                 break
-        n = _COLUMNS[letters] = n - 1
+        n -= 1
+        if n >= MAX_COLUMNS:
+            raise ValueError(f"a cell beyond the last column: {ref[:20]!r}")
+        if plain:  # only real columns are kept: a file's odd references could be many
+            _COLUMNS[letters] = n
     return n
 
 
-_COLUMNS: dict[str, int] = {}  # a cell reference's letters -> its column (a sheet has few)
+MAX_COLUMNS = 16_384  # A to XFD
+_COLUMNS: dict[str, int] = {}  # a cell reference's letters -> its column (at most 16,384)
 
 
 def read_sheet(path: Path) -> Iterator[tuple[int, list[Any]]]:
