@@ -235,6 +235,25 @@ def enter_report(
     )
 
 
+@functools.cache
+def benchmark(name: str) -> Any:
+    """The module `benchmarks/NAME.py`, so that a test uses the very file a benchmark
+    makes.  The benchmarks are scripts, not a package: each is loaded as Python runs
+    it, with its folder first on the path (one imports another)."""
+    import importlib.util
+    import sys
+
+    folder = Path(__file__).resolve().parents[1] / "benchmarks"
+    spec = importlib.util.spec_from_file_location(f"duban_benchmark_{name}", folder / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(folder))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(folder))
+    return module
+
+
 def snapshot_of(db: Path | str) -> dict[str, object]:
     """Every table's schema and rows, in a stable order: to prove nothing was written.
 

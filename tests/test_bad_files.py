@@ -25,7 +25,6 @@ larger is eight times it).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import random
@@ -38,7 +37,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import Cli, assert_error, snapshot_of
+from conftest import Cli, assert_error, benchmark, snapshot_of
 
 from duban import files
 
@@ -267,22 +266,9 @@ def test_a_units_file_of_more_rows_than_the_limit_is_refused(cli, tmp_path, monk
     assert len(unit_names(cli)) == 10
 
 
-def units_csv(path: Path, rows: int, prefix: str = "单位") -> Path:
-    """A units file like benchmarks/unit_import.py writes: codes, short names, parents
-    (some named later in the file)."""
-    with path.open("w", encoding="utf-8", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["name", "code", "kind", "head", "parent", "aliases"])
-        for i in range(rows):
-            if i % 5 == 4:
-                parent = ""
-            elif i % 10 == 0 and i + 10 < rows:
-                parent = f"{prefix}{i + 10}"  # a parent named later in the file
-            else:
-                parent = f"{prefix}{i - 1}" if i else ""
-            out.writerow([f"{prefix}{i}", f"{prefix[:1]}{i}", "department", f"负责人{i}",
-                          parent, f"简{prefix}{i}"])  # fmt: skip
-    return path
+# A units file as benchmarks/unit_import.py writes it: codes, short names, parents (some
+# named later in the file); `prefix` starts every name, code and short name.
+units_csv = benchmark("unit_import").make_csv
 
 
 class SqliteWork:
@@ -322,8 +308,8 @@ def test_unit_import_is_linear_in_its_rows(tmp_path):
     cost = {}
     for rows, prefix in ((small, "甲"), (8 * small, "乙")):
         cli = Cli(tmp_path / f"{prefix}.db")
-        cli.check("unit", "import", units_csv(tmp_path / f"base{prefix}.csv", small, "丙"))
-        path = units_csv(tmp_path / f"{prefix}.csv", rows, prefix)
+        cli.check("unit", "import", units_csv(tmp_path / f"base{prefix}.csv", small, prefix="丙"))
+        path = units_csv(tmp_path / f"{prefix}.csv", rows, prefix=prefix)
         with SqliteWork() as work:
             assert len(cli.check("unit", "import", path, "--json").data) == rows
             cost[rows] = work.steps
@@ -347,7 +333,7 @@ def test_unit_import_update_is_linear_in_its_rows(tmp_path):
         steps[rows] = work.steps
         assert len(changed) == rows and {u["change"] for u in changed} == {"updated"}
         heads = {u["name"]: u["head"] for u in cli.check("unit", "list", "--json").data}
-        assert heads["单位7"] == "新负责人7"
+        assert heads["单位7号"] == "新负责人7"
         assert cli.check("unit", "import", path, "--update", "--json").data == []
     assert steps[8 * small] / steps[small] < 12, steps
 
@@ -585,10 +571,10 @@ def test_unit_import_on_postgresql(tmp_path, pg_schema):
     cli.check("unit", "import", units_csv(tmp_path / "u.csv", 60))
     listed = {u["name"]: u for u in cli.check("unit", "list", "--json").data}
     assert len(listed) == 60
-    assert (listed["单位0"]["parent"], listed["单位1"]["parent"]) == ("单位10", "单位0")
-    assert listed["单位3"]["aliases"] == ["简单位3"]
-    bad = write(tmp_path / "bad.csv", "name,code\n新单位,x1\n单位5,x2\n")
+    assert (listed["单位0号"]["parent"], listed["单位1号"]["parent"]) == ("单位10号", "单位0号")
+    assert sorted(listed["单位3号"]["aliases"]) == ["s3", "简称3"]
+    bad = write(tmp_path / "bad.csv", "name,code\n新单位,x1\n单位5号,x2\n")
     assert_error(cli("unit", "import", bad), 2, "bad.csv:3:", "already registered")
     assert len(cli.check("unit", "list", "--json").data) == 60
-    more = write(tmp_path / "more.csv", "name,parent\n新单位,单位0\n")
-    assert cli.check("unit", "import", more, "--json").data[0]["parent"] == "单位0"
+    more = write(tmp_path / "more.csv", "name,parent\n新单位,单位0号\n")
+    assert cli.check("unit", "import", more, "--json").data[0]["parent"] == "单位0号"

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXED_NOW, Cli, add_units, enter_report, register_matter
+from conftest import FIXED_NOW, Cli, add_units, benchmark, enter_report, register_matter
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's file, its statement trace and integrity_check
 
@@ -44,17 +44,7 @@ REVIEW_KILLS = int(os.environ.get("DUBAN_TEST_REVIEW_KILLS", "30"))
 SEED = int(os.environ.get("DUBAN_TEST_SEED", "20181"))
 
 
-def _bench_ledger():  # the benchmark's ledger, so that both kill and time the same file
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "import_ledger.py"
-    spec = importlib.util.spec_from_file_location("import_ledger_bench", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_BENCH = _bench_ledger()
+_BENCH = benchmark("import_ledger")  # its ledger: the crash tests kill what it times
 UNITS = _BENCH.UNITS
 # A ledger as an office keeps it: one lead unit a row, a participant on every other, an
 # extension on one in seven, a fifth closed.
