@@ -113,20 +113,17 @@ PROTECTED: tuple[str, ...] = (*MATTER_TABLES, *OTHER_TABLES, "history")
 # The history's columns a hash covers, in order (after prev_hash).
 ENTRY_COLUMNS = ("matter_id", "action", "detail", "actor", "recorded_at", "effective_on")
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
-def json_encoder(separators: tuple[str, str] = (",", ":"), *, sort_keys: bool = False) -> Any:
-    """JSON of plain values, non-ASCII as it is: what `json.dumps(value, ensure_ascii=False,
-    separators=..., sort_keys=...)` writes, without its per-call overhead (it makes its
-    encoder anew for each value): the C encoder made once and called directly, where
-    this Python has it.  A third of the time of a hash or an imported entry's detail."""
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=separators, sort_keys=sort_keys,
-                               check_circular=False)  # fmt: skip
+
+def _make_encode() -> Any:
+    """Compact JSON, non-ASCII as it is: what `_ENCODER.encode` writes, without its
+    per-call overhead (the C encoder called directly, where this Python has it)."""
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
-        return encoder.encode
-    item, key = separators
-    chunks = make(None, encoder.default, json.encoder.encode_basestring, None, key, item,
-                  sort_keys, False, True)  # fmt: skip
+        return _ENCODER.encode
+    chunks = make(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",",
+                  False, False, True)  # fmt: skip
 
     def encode(value: Any) -> str:
         return "".join(chunks(value, 0))
@@ -134,7 +131,7 @@ def json_encoder(separators: tuple[str, str] = (",", ":"), *, sort_keys: bool = 
     return encode
 
 
-_ENCODE = json_encoder()
+_ENCODE = _make_encode()
 EMPTY = hashlib.sha256(b"").hexdigest()
 
 
@@ -266,14 +263,13 @@ def matter_digest(
     """A matter's digest from its canonical rows by table (`matter_groups`), and each
     table's (rows, digest)."""
     lines, tables = [], {}
-    sha, encode = hashlib.sha256, _ENCODE  # `_digest` and `_sha` inline: the import's
-    for table, rows in groups:  # hot path calls this for every matter
+    for table, rows in groups:
         if not rows:
             continue
-        digest = sha(encode(rows).encode("utf-8", "surrogatepass")).hexdigest()
+        digest = _digest(rows)
         lines.append(f"{table}.{len(rows)}.{digest}")
         tables[table] = (len(rows), digest)
-    return sha("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest(), tables
+    return _sha("\n".join(lines)), tables
 
 
 def matter_token(matter_id: int, groups: Iterable[tuple[str, list[list[Any]]]]) -> str:
